@@ -1,0 +1,65 @@
+import type { GlossaryEntry } from "../../schema/glossary.ts";
+import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
+import { contentTerms, normalizeTerm, stem, words } from "../../retrieve/text.ts";
+
+export type ListType = "risks" | "benefits" | "examples";
+
+export type Intent =
+  | { kind: "definition"; term: GlossaryEntry }
+  | { kind: "comparison"; a: GlossaryEntry; b: GlossaryEntry }
+  | { kind: "list"; listType: ListType }
+  | { kind: "general" };
+
+const DEFINITION_CUE =
+  /\b(what(?:'?s| is| are| was| does| do)?|wat|wut|whats|define|definition|meaning|mean|means|stand|stands|refer|refers|explain|describe|who is|what's)\b|\bis what\b/iu;
+const COMPARISON_CUE = /\b(vs\.?|versus|differ\w*|difference|compare\w*|comparison|distinguish\w*|same as|similar|unlike|part of|subset|evolve\w*|grew out|came from|better|faster|slower|cheaper|more|less|than)\b/i;
+
+/** Plural list nouns (or "main/key X") signal a request for several items. */
+const LIST_CUES: [ListType, RegExp][] = [
+  ["risks", /\b(risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats|(main|key|biggest|major) (risk|disadvantage|drawback|downside|challenge))\b/i],
+  ["benefits", /\b(benefits|advantages|pros|upsides|gains|(main|key|biggest|major) (benefit|advantage))\b/i],
+  ["examples", /\b(examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities)\b/i],
+];
+
+/** Words that frame a definition question rather than carry its subject. */
+const FRAMING = new Set(["abbrevi", "acronym", "stand", "mean", "refer", "defin", "exactli", "actual", "again", "term", "call", "word", "industri", "context", "ops", "team", "hear", "heard", "keep", "see", "seen"].map(stem));
+
+/** The two terms either side of the comparison cue ("bpo jobs faster than kpo"), or the first two after it ("difference between X and Y"). */
+function comparedPair(question: string, matches: GlossaryMatch[]): [GlossaryMatch, GlossaryMatch] | undefined {
+  const ws = words(question);
+  const cue = ws.findIndex((w) => COMPARISON_CUE.test(w) || (w === "part" && ws.includes("of")));
+  if (cue < 0 || matches.length < 2) return undefined;
+  const byPosition = [...matches].sort((x, y) => x.position - y.position);
+  const before = byPosition.filter((m) => m.position < cue);
+  const after = byPosition.filter((m) => m.position > cue);
+  if (before.length && after.length) return [before.at(-1)!, after[0]!];
+  if (after.length >= 2) return [after[0]!, after[1]!];
+  if (before.length >= 2) return [before.at(-2)!, before.at(-1)!];
+  return undefined;
+}
+
+/**
+ * Classifies a question. Definition only when, once the glossary terms and framing words
+ * are removed, little is left: "what is the typical hourly rate of KPO vendors" is not a
+ * definition question even though it contains "what is" and "KPO".
+ */
+export function classify(question: string, matches: GlossaryMatch[]): Intent {
+  const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(question)?.[1];
+  const ordered = [...matches].sort((x, y) => {
+    const xq = quoted && normalizeTerm(quoted).includes(x.matched) ? 0 : 1;
+    const yq = quoted && normalizeTerm(quoted).includes(y.matched) ? 0 : 1;
+    return xq - yq || y.matched.split(" ").length - x.matched.split(" ").length || x.position - y.position;
+  });
+  const matchedTerms = new Set(matches.flatMap((m) => m.matched.split(" ").map(stem)));
+  const rest = contentTerms(question).filter((t) => !matchedTerms.has(t) && !FRAMING.has(t));
+
+  const pair = comparedPair(question, matches);
+  if (pair && rest.length <= 4) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
+  for (const [listType, cue] of LIST_CUES) {
+    if (cue.test(question)) return { kind: "list", listType };
+  }
+  if (ordered.length > 0 && rest.length <= 1 && (DEFINITION_CUE.test(question) || rest.length === 0)) {
+    return { kind: "definition", term: ordered[0]!.entry };
+  }
+  return { kind: "general" };
+}

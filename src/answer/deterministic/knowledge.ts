@@ -1,0 +1,124 @@
+import type { LoadedIndex } from "../../index/store.ts";
+import type { GlossaryEntry } from "../../schema/glossary.ts";
+import type { Chunk, Span } from "../../schema/passage.ts";
+import { spanText } from "../citations.ts";
+import { contentTerms } from "../../retrieve/text.ts";
+
+export interface Sentence {
+  /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
+  index: number;
+  chunk: Chunk;
+  /** Position inside chunk.sentences. */
+  position: number;
+  span: Span;
+  text: string;
+  terms: Set<string>;
+}
+
+/** Sentence-level view of the index used by the answer composer: terms, IDF, vectors, vocabulary. */
+export class Knowledge {
+  readonly sentences: Sentence[] = [];
+  readonly sentencesByChunk = new Map<string, Sentence[]>();
+  readonly glossaryBySlug: Map<string, GlossaryEntry>;
+  readonly chunksById: Map<string, Chunk>;
+  readonly chunks: Chunk[];
+  private readonly idf = new Map<string, number>();
+  readonly maxIdf: number;
+  readonly vocabulary: Set<string>;
+  private readonly vectors: Float32Array;
+  private readonly dimensions: number;
+
+  constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest">) {
+    this.vectors = index.sentenceVectors;
+    this.dimensions = index.manifest.embedder.dimensions;
+    this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
+    this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
+    this.chunks = index.chunks;
+    const df = new Map<string, number>();
+    for (const chunk of index.chunks) {
+      const list: Sentence[] = [];
+      chunk.sentences.forEach((span, position) => {
+        const text = spanText(chunk, span);
+        const terms = new Set(contentTerms(text));
+        const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
+        this.sentences.push(sentence);
+        list.push(sentence);
+        for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+      });
+      this.sentencesByChunk.set(chunk.id, list);
+      for (const t of contentTerms(chunk.section.join(" "))) df.set(t, df.get(t) ?? 1);
+    }
+    const n = this.sentences.length;
+    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / f));
+    this.maxIdf = Math.log(1 + n);
+    this.vocabulary = new Set(df.keys());
+  }
+
+  /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */
+  idfOf(term: string): number {
+    return this.idf.get(term) ?? this.maxIdf;
+  }
+
+  /** Cosine similarity between a query vector and a sentence vector. */
+  similarity(query: number[], sentence: Sentence): number {
+    return cosine(query, this.vectors, sentence.index * this.dimensions, this.dimensions);
+  }
+
+  /** Cosine similarity between two sentences (for de-duplication and diversity). */
+  between(a: Sentence, b: Sentence): number {
+    const d = this.dimensions;
+    return cosine(Array.from(this.vectors.subarray(a.index * d, a.index * d + d)), this.vectors, b.index * d, d);
+  }
+
+  /**
+   * Maps each query term to a corpus term: itself, or the closest corpus term within a
+   * small edit distance ("securty" -> "secur"), or undefined when the corpus never uses it.
+   */
+  resolve(term: string): string | undefined {
+    if (this.vocabulary.has(term)) return term;
+    if (term.length < 5 || /\d/.test(term)) return undefined;
+    const budget = term.length >= 9 ? 2 : 1;
+    let best: string | undefined;
+    let bestDistance = budget + 1;
+    for (const candidate of this.vocabulary) {
+      if (Math.abs(candidate.length - term.length) > budget) continue;
+      const d = editDistance(term, candidate, budget);
+      if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+}
+
+function cosine(a: number[], matrix: Float32Array, offset: number, d: number): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < d; i++) {
+    const x = a[i]!;
+    const y = matrix[offset + i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Levenshtein distance with an early exit once it exceeds `limit`. */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev = row;
+  }
+  return prev[b.length]!;
+}

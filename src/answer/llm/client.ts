@@ -1,0 +1,31 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOpenAI } from "@langchain/openai";
+import type { Settings } from "../../config/settings.ts";
+
+export type LlmSettings = Pick<
+  Settings,
+  "OPENAI_API_KEY" | "LLM_BASE_URL" | "LLM_MODEL" | "LLM_TIMEOUT_MS" | "LLM_MAX_RETRIES" | "LLM_TEMPERATURE"
+>;
+
+/**
+ * Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) need no key, but the OpenAI client
+ * refuses to start without one; this placeholder is sent instead and means nothing to them.
+ */
+export const PLACEHOLDER_API_KEY = "not-needed-for-local-llm";
+
+/**
+ * The chat model for any OpenAI-compatible endpoint. `timeout` bounds each HTTP attempt (until
+ * the response headers arrive) and `maxRetries` is LangChain's retry count for retryable
+ * failures (429, 5xx, timeouts); the answerer adds an overall deadline on top for streamed
+ * bodies, which the client's timeout does not cover.
+ */
+export function createChatModel(settings: LlmSettings): BaseChatModel {
+  return new ChatOpenAI({
+    model: settings.LLM_MODEL,
+    temperature: settings.LLM_TEMPERATURE,
+    apiKey: settings.OPENAI_API_KEY ?? PLACEHOLDER_API_KEY,
+    configuration: settings.LLM_BASE_URL ? { baseURL: settings.LLM_BASE_URL } : {},
+    timeout: settings.LLM_TIMEOUT_MS,
+    maxRetries: settings.LLM_MAX_RETRIES,
+  });
+}

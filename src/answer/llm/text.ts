@@ -1,0 +1,119 @@
+/**
+ * Small text utilities for checking an LLM sentence against a passage: sentence splitting that
+ * keeps every character (so the answer can be rebuilt exactly), content words with light
+ * stemming, and the numbers a sentence states.
+ */
+
+/** Marker like [3]; the capture is the number. */
+export const MARKER = /\[(\d+)\]/g;
+
+/**
+ * Models write citations in several shapes; turn `[1, 2]`, `[1,2]`, `[^1]` and `[1-3]` into
+ * `[1][2]`-style markers so one pattern handles the rest. Ranges are capped so a stray
+ * `[1-2000]` cannot expand into thousands of markers (the numbers are checked later anyway).
+ */
+export function normaliseMarkers(text: string): string {
+  return text.replace(/\[\^?(\d+(?:\s*(?:,|-|–)\s*\d+)*)\]/g, (_m, body: string) => {
+    const numbers: number[] = [];
+    for (const part of body.split(/\s*,\s*/)) {
+      const range = part.split(/\s*[-–]\s*/).map(Number);
+      if (range.length === 2 && range[1]! >= range[0]! && range[1]! - range[0]! <= 20) {
+        for (let n = range[0]!; n <= range[1]!; n++) numbers.push(n);
+      } else numbers.push(...range);
+    }
+    return numbers.map((n) => `[${n}]`).join("");
+  });
+}
+
+export interface Segment {
+  text: string;
+  /** False for separators (newlines, list bullets, heading marks) that are kept verbatim. */
+  sentence: boolean;
+}
+
+/**
+ * Splits Markdown answer text into sentences and separators whose concatenation is the input.
+ * A sentence ends at . ! or ? (plus closing quotes or brackets and any citation markers that
+ * follow, as in "... work. [2]") when whitespace or the end of the line comes next; "$1.5" and
+ * abbreviations such as "e.g." do not end one. Line structure (lists, headings) is kept as separator segments.
+ */
+export function splitSentences(text: string): Segment[] {
+  const segments: Segment[] = [];
+  const push = (t: string, sentence: boolean) => {
+    if (t) segments.push({ text: t, sentence: sentence && /[\p{L}\p{N}\]]/u.test(t) });
+  };
+  for (const line of text.split(/(\r?\n)/)) {
+    if (/^\r?\n$/.test(line)) {
+      push(line, false);
+      continue;
+    }
+    // Leading Markdown structure: indentation, bullets, ordered-list numbers, headings, quotes.
+    const prefix = /^\s*(?:(?:[-*+]|\d+[.)]|#{1,6}|>)\s+)*/.exec(line)![0];
+    push(prefix, false);
+    const body = line.slice(prefix.length);
+    const end = /(?<!\b(?:e\.g|i\.e|etc|vs|cf|approx|Inc|Ltd|Co|Corp|Mr|Mrs|Ms|Dr|St|U\.S))[.!?]+["'”’)*_]*(?:\s*\[\d+\])*(?=\s|$)/g;
+    let from = 0;
+    for (let m = end.exec(body); m; m = end.exec(body)) {
+      const stop = m.index + m[0].length;
+      const lead = /^\s*/.exec(body.slice(from))![0].length;
+      push(body.slice(from, from + lead), false);
+      push(body.slice(from + lead, stop), true);
+      from = stop;
+    }
+    const lead = /^\s*/.exec(body.slice(from))![0].length;
+    push(body.slice(from, from + lead), false);
+    push(body.slice(from + lead), true);
+  }
+  return segments;
+}
+
+// Function words and filler that say nothing about whether a passage supports a claim.
+const STOPWORDS = new Set(
+  `a about above after again against all also although am an and any are as at be because been before being below
+  between both but by can could did do does doing down during each either etc few for from further had has have having
+  he her here hers him his how however i if in into is it its itself just may me might more most much must my no nor
+  not of off on once only or other our ours out over own per same she should so some such than that the their theirs
+  them then there these they this those through thus to too under until up upon us very via was we were what when
+  where whether which while who whom whose why will with within without would yet you your often usually typically
+  generally e g ie eg i.e e.g one ones`.split(/\s+/),
+);
+
+/**
+ * Light stemming: strip common English inflections and derivations, unify British -is-/American
+ * -iz- spellings, then keep at most 6 letters. Truncation catches pairs suffix rules miss
+ * ("expert"/"expertise", "outsourced"/"outsourcing") at the cost of rare conflations, which only
+ * matter if an unrelated claim also shares most of its other words with the passage.
+ */
+export function stem(word: string): string {
+  let w = word.toLowerCase().replace(/['’]s$/, "");
+  if (w.length <= 3) return w;
+  if (/(?:ss|us|is)$/.test(w)) {
+    // singular already: "process", "status", "analysis"
+  } else if (/ies$/.test(w)) w = `${w.slice(0, -3)}y`;
+  else if (/(?:[sxz]|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.endsWith("s")) w = w.slice(0, -1);
+  const bare = w.replace(/(?:ingly|edly|ing|ed|ly)$/, "");
+  if (bare.length >= 3) w = bare;
+  w = w.replace(/(?<!s)is(e|er)?$/, "iz$1").replace(/e$/, "");
+  return w.slice(0, 6);
+}
+
+/** Stemmed content words (letters only; numbers are checked separately). */
+export function contentWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const m of text.replace(MARKER, " ").matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)) {
+    const word = m[0].toLowerCase();
+    if (!/\p{L}/u.test(word) || word.length < 2 || STOPWORDS.has(word)) continue;
+    words.add(stem(word));
+  }
+  return words;
+}
+
+/** Numbers a text states ("$1.5 billion" -> "1.5", "10,000" -> "10000"), markers excluded. */
+export function numbersIn(text: string): Set<string> {
+  const numbers = new Set<string>();
+  for (const m of text.replace(MARKER, " ").matchAll(/\d+(?:[.,]\d+)*/g)) {
+    numbers.add(m[0].replace(/,(?=\d{3}\b)/g, ""));
+  }
+  return numbers;
+}

@@ -1,0 +1,25 @@
+import type { Answer, AnswerEvent } from "../schema/answer.ts";
+import type { Chunk, RetrieverName } from "../schema/passage.ts";
+
+/** A retrieved chunk as the answerers see it: the full chunk (with sentence spans) plus fusion details. */
+export type Passage = Chunk & {
+  score: number;
+  ranks: Partial<Record<RetrieverName, number>>;
+  scores: Partial<Record<RetrieverName, number>>;
+};
+
+/** Everything an LLM answer needs: the passages it may cite, and the deterministic answer to fall back on. */
+export interface LlmAnswerInput {
+  id: string;
+  question: string;
+  passages: Passage[];
+  /** The deterministic answer for the same question: returned (with fallbackReason) when the LLM fails or is unverifiable. */
+  fallback: Answer;
+  startedAt: number;
+  retrieveMs: number;
+}
+
+export interface LlmAnswerer {
+  answer(input: LlmAnswerInput): Promise<Answer>;
+  stream(input: LlmAnswerInput): AsyncIterable<AnswerEvent>;
+}

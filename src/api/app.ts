@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import cors from "cors";
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { rateLimit, ipKeyGenerator } from "express-rate-limit";
+import helmet from "helmet";
+import type { Assistant } from "../assistant-types.ts";
+import type { Settings } from "../config/settings.ts";
+import type { Logger } from "../logger.ts";
+import { createAuth } from "./auth.ts";
+import type { ApiMetrics } from "./metrics.ts";
+import { HttpProblem, problemHandler } from "./problem.ts";
+import { JSON_TYPES, mountRoutes, registerRoutes, type AnyRouteSpec } from "./route.ts";
+import { askRoutes } from "./routes/ask.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
+import { glossaryRoutes } from "./routes/glossary.ts";
+import { healthRoutes, notReady } from "./routes/health.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { searchRoutes } from "./routes/search.ts";
+import { sourcesRoutes } from "./routes/sources.ts";
+import { componentRegistry } from "./schemas.ts";
+
+export interface AppDeps {
+  settings: Settings;
+  logger: Logger;
+  /** The assistant once it is loaded; undefined while the index loads (then /v1/* answers 503). */
+  assistant: () => Assistant | undefined;
+  metrics: ApiMetrics;
+  /** Bound of the in-memory cache of deterministic answers; 0 turns it off. Default 1000. */
+  answerCacheSize?: number;
+}
+
+/** The largest request body accepted (413 above it). */
+export const BODY_LIMIT_BYTES = 32 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * Builds the HTTP API. Every response carries X-Request-Id; every error is problem+json.
+ * Tests build it and listen on port 0; src/main.ts serves it with startServer().
+ */
+export function createApp(deps: AppDeps): Express {
+  const { settings, logger, metrics } = deps;
+  const auth = createAuth(settings);
+  const app = express();
+  app.disable("x-powered-by");
+
+  // 1. request id, per-request logger, access log and HTTP metrics (first, so every response counts)
+  app.use(requestContext(logger, metrics));
+  // 2. security headers (a JSON API: no CSP exceptions needed)
+  app.use(helmet());
+  // 3. CORS only for configured origins ("*" allows any)
+  if (settings.CORS_ORIGINS.length > 0) {
+    app.use(
+      cors({
+        origin: settings.CORS_ORIGINS.includes("*") ? "*" : settings.CORS_ORIGINS,
+        methods: ["GET", "POST"],
+        allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id"],
+        exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
+        maxAge: 600,
+      }),
+    );
+  }
+  // 4. /v1/*: identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON
+  app.use(
+    "/v1",
+    auth.identify,
+    rateLimit({
+      windowMs: 60_000,
+      limit: settings.RATE_LIMIT_PER_MINUTE,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
+      handler: (_req, res, next) => {
+        next(
+          new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`),
+        );
+      },
+    }),
+    auth.enforce,
+    requireReady(deps.assistant),
+    express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }),
+  );
+
+  // 5. routes (and their OpenAPI operations, from the same specs)
+  let document: unknown;
+  const specs: AnyRouteSpec[] = [
+    ...healthRoutes({ assistant: deps.assistant }),
+    ...metaRoutes({ metrics, openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
+    ...askRoutes({ settings, metrics, answerCacheSize: deps.answerCacheSize ?? 1000 }),
+    ...searchRoutes({ settings }),
+    ...glossaryRoutes(),
+    ...sourcesRoutes(),
+    ...feedbackRoutes(),
+  ];
+  mountRoutes(app, specs);
+
+  // 6. anything else: 404 problem; then the one error handler
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new HttpProblem(404, `no route for ${req.method} ${req.path.slice(0, 200)}; GET /openapi.json lists the routes`));
+  });
+  app.use(problemHandler);
+  return app;
+}
+
+/** The OpenAPI 3.1 document for the given routes (generated from the zod schemas they validate with). */
+export function buildOpenApiDocument(specs: AnyRouteSpec[], authEnabled: boolean): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
+  const registry = new OpenAPIRegistry([componentRegistry]);
+  registerRoutes(registry, specs);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "KPO knowledge assistant API",
+      version: "1.0.0",
+      description:
+        "Answers questions about knowledge process outsourcing (KPO), BPO and outsourcing terminology from a curated corpus, " +
+        "always with verifiable citations. Errors are RFC 9457 application/problem+json. Every response carries X-Request-Id." +
+        (authEnabled ? " /v1/* requires Authorization: Bearer <key>." : " API keys are not configured on this server: /v1/* is open."),
+    },
+    security: authEnabled ? [{ bearerAuth: [] }] : [],
+  });
+}
+
+function requireReady(assistant: () => Assistant | undefined): RequestHandler {
+  return (_req, res, next) => {
+    const ready = assistant();
+    if (!ready) return next(notReady());
+    res.locals.assistant = ready;
+    next();
+  };
+}
+
+function requestContext(logger: Logger, metrics: ApiMetrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.get("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.log = logger.child({ reqId: requestId });
+    res.setHeader("X-Request-Id", requestId);
+    res.once("close", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const completed = res.writableFinished;
+      const status = completed ? String(res.statusCode) : "aborted";
+      const labels = { method: req.method, route: res.locals.route ?? "unmatched", status };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      res.locals.log.info(
+        {
+          method: req.method,
+          path: req.path,
+          route: labels.route,
+          status: completed ? res.statusCode : undefined,
+          aborted: completed ? undefined : true,
+          durationMs: Math.round(seconds * 1e6) / 1e3,
+          ...(res.locals.keyId ? { keyId: res.locals.keyId } : {}),
+          ...res.locals.logFields,
+        },
+        "request",
+      );
+    });
+    next();
+  };
+}

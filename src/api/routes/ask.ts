@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Settings } from "../../config/settings.ts";
+import type { Answer } from "../../schema/answer.ts";
+import { LruCache, answerCacheKey } from "../answer-cache.ts";
+import type { ApiMetrics } from "../metrics.ts";
+import { defineRoute, type AnyRouteSpec } from "../route.ts";
+import { answerResponseSchema, askRequestSchema, problemResponses } from "../schemas.ts";
+import { streamAnswerEvents } from "../sse.ts";
+
+export interface AskRouteDeps {
+  settings: Pick<Settings, "LOG_QUESTIONS">;
+  metrics: ApiMetrics;
+  /** Bound of the deterministic-answer cache (0 turns it off). */
+  answerCacheSize: number;
+}
+
+export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps): AnyRouteSpec[] {
+  const cache = new LruCache<Answer>(answerCacheSize);
+
+  return [
+    defineRoute({
+      method: "post",
+      path: "/v1/ask",
+      summary: "Answer a question from the corpus, with citations",
+      description:
+        "Returns the Answer as JSON. With `Accept: text/event-stream` the answer streams as Server-Sent Events: " +
+        "`event: citations` (`SseCitationsEvent`), then `event: delta` (`SseDeltaEvent`, in order), then `event: done` " +
+        "(the final `Answer`); `event: error` (a `Problem`) replaces `done` if answering fails.",
+      tags: ["answers"],
+      secured: true,
+      body: askRequestSchema,
+      responses: {
+        200: {
+          description: "The answer (JSON), or its event stream (SSE)",
+          content: {
+            "application/json": { schema: answerResponseSchema },
+            "text/event-stream": {
+              schema: z.string().openapi({ description: "Server-Sent Events: citations, delta..., done | error" }),
+            },
+          },
+        },
+        ...problemResponses(400, 401, 405, 413, 415, 429, 500, 503),
+      },
+      handler: async ({ body }, req, res) => {
+        const assistant = res.locals.assistant!;
+        const { question, mode, k } = body;
+        res.locals.logFields = {
+          ...(settings.LOG_QUESTIONS ? { question } : {}),
+          questionChars: question.length,
+          ...(mode ? { mode } : {}),
+          ...(k ? { k } : {}),
+        };
+        const options = { ...(mode ? { mode } : {}), ...(k ? { k } : {}) };
+
+        if (req.accepts(["application/json", "text/event-stream"]) === "text/event-stream") {
+          res.locals.logFields.stream = true;
+          const answer = await streamAnswerEvents(res, assistant.askStream(question, options), (error) =>
+            res.locals.log.error({ err: error }, "answer stream failed"),
+          );
+          if (answer) {
+            metrics.observeAnswer(answer, "sse");
+            Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });
+          }
+          return;
+        }
+
+        const effectiveMode = mode ?? assistant.status.defaultMode;
+        const key = effectiveMode === "deterministic" ? answerCacheKey(question, effectiveMode, k) : undefined;
+        let answer: Answer;
+        const cached = key === undefined ? undefined : cache.get(key);
+        if (cached) {
+          metrics.answerCache.inc({ result: "hit" });
+          // Same content; a fresh id so feedback can still tell responses apart.
+          answer = { ...cached, id: randomUUID() };
+          res.setHeader("X-Answer-Cache", "hit");
+        } else {
+          answer = await assistant.ask(question, options);
+          if (key !== undefined) {
+            metrics.answerCache.inc({ result: "miss" });
+            if (answer.mode === "deterministic") cache.set(key, answer);
+          }
+        }
+        metrics.observeAnswer(answer, "json");
+        Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });
+        res.json(answer);
+      },
+    }),
+  ];
+}

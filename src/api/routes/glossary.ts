@@ -1,0 +1,57 @@
+import { defineRoute, type AnyRouteSpec } from "../route.ts";
+import { HttpProblem } from "../problem.ts";
+import {
+  glossaryEntryResponseSchema,
+  glossaryListQuerySchema,
+  glossaryListResponseSchema,
+  glossaryTermParamsSchema,
+  jsonResponse,
+  problemResponses,
+} from "../schemas.ts";
+
+export function glossaryRoutes(): AnyRouteSpec[] {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/glossary",
+      summary: "Glossary entries, sorted by term (optionally filtered by ?q=)",
+      tags: ["glossary"],
+      secured: true,
+      query: glossaryListQuerySchema,
+      responses: {
+        200: jsonResponse("Glossary entries", glossaryListResponseSchema),
+        ...problemResponses(400, 401, 405, 429, 500, 503),
+      },
+      handler: ({ query }, _req, res) => {
+        const entries = res.locals.assistant!.glossary.list(query.q || undefined);
+        res.json({ count: entries.length, entries });
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/glossary/:term",
+      summary: "One glossary entry by term or alias (case- and punctuation-insensitive)",
+      description: "404 answers carry `suggestions`: the closest terms by spelling.",
+      tags: ["glossary"],
+      secured: true,
+      params: glossaryTermParamsSchema,
+      responses: {
+        200: jsonResponse("The entry", glossaryEntryResponseSchema),
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: ({ params }, _req, res) => {
+        const glossary = res.locals.assistant!.glossary;
+        const entry = glossary.lookup(params.term);
+        if (!entry) {
+          const suggestions = glossary.suggest(params.term, 5).map((e) => e.term);
+          throw new HttpProblem(
+            404,
+            `no glossary entry for ${JSON.stringify(params.term)}${suggestions.length ? `; did you mean ${suggestions.map((s) => JSON.stringify(s)).join(", ")}?` : ""}`,
+            { suggestions },
+          );
+        }
+        res.json(entry);
+      },
+    }),
+  ];
+}

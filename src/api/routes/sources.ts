@@ -1,0 +1,40 @@
+import { defineRoute, type AnyRouteSpec } from "../route.ts";
+import { HttpProblem } from "../problem.ts";
+import { jsonResponse, problemResponses, sourceDetailResponseSchema, sourceIdParamsSchema, sourcesResponseSchema } from "../schemas.ts";
+
+export function sourcesRoutes(): AnyRouteSpec[] {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/sources",
+      summary: "The source documents of the corpus (manifest)",
+      tags: ["sources"],
+      secured: true,
+      responses: {
+        200: jsonResponse("Sources", sourcesResponseSchema),
+        ...problemResponses(401, 405, 429, 500, 503),
+      },
+      handler: (_input, _req, res) => {
+        const sources = res.locals.assistant!.sources.list();
+        res.json({ count: sources.length, sources });
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/sources/:id",
+      summary: "One source with its cleaned text and the raw offsets of each kept span",
+      tags: ["sources"],
+      secured: true,
+      params: sourceIdParamsSchema,
+      responses: {
+        200: jsonResponse("The source", sourceDetailResponseSchema),
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: ({ params }, _req, res) => {
+        const source = res.locals.assistant!.sources.get(params.id);
+        if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        res.json(source);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,163 @@
+import { OpenAPIRegistry, extendZodWithOpenApi, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
+import { feedbackInputSchema, feedbackRecordSchema } from "../schema/feedback.ts";
+import { glossaryEntrySchema } from "../schema/glossary.ts";
+import { searchHitSchema } from "../schema/passage.ts";
+import { sourceDetailSchema, sourceInfoSchema } from "../schema/source.ts";
+import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
+
+/**
+ * Request and response schemas of the HTTP API. Each exported schema is the very object the
+ * routes validate with AND the one the OpenAPI document is generated from (`registry.register`
+ * returns the schema that carries the component name; routes use that return value).
+ * Shared domain schemas (Answer, SearchHit, ...) come from src/schema and are not redefined.
+ */
+
+extendZodWithOpenApi(z);
+
+/** Component schemas; each app builds its own route registry with this one as parent. */
+export const componentRegistry = new OpenAPIRegistry();
+const r = componentRegistry;
+
+componentRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  description: "One of the keys in API_KEYS. Required on /v1/* only when API_KEYS is set.",
+});
+
+// ---- shared domain schemas (reused, registered under component names) ----
+
+export const answerResponseSchema = r.register("Answer", answerSchema);
+export const citationComponentSchema = r.register("Citation", citationSchema);
+export const searchHitComponentSchema = r.register("SearchHit", searchHitSchema);
+export const glossaryEntryResponseSchema = r.register("GlossaryEntry", glossaryEntrySchema);
+export const sourceInfoComponentSchema = r.register("SourceInfo", sourceInfoSchema);
+export const sourceDetailResponseSchema = r.register("SourceDetail", sourceDetailSchema);
+export const feedbackRequestSchema = r.register("FeedbackInput", feedbackInputSchema.strict());
+export const feedbackResponseSchema = r.register("FeedbackRecord", feedbackRecordSchema);
+
+// ---- requests ----
+
+export const askRequestSchema = r.register(
+  "AskRequest",
+  askOptionsSchema
+    .extend({
+      question: z.string().trim().min(1).max(2000).openapi({ example: "What does KPO stand for?" }),
+      mode: answerModeSchema.optional().openapi({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
+    })
+    .strict(),
+);
+export type AskRequest = z.infer<typeof askRequestSchema>;
+
+export const searchQuerySchema = z.object({
+  q: z.string().trim().min(1).max(2000).openapi({ description: "Search text", example: "knowledge process outsourcing" }),
+  k: z.coerce.number().int().min(1).max(50).optional().openapi({ description: "How many passages (1-50)", example: 5 }),
+});
+
+export const glossaryListQuerySchema = z.object({
+  q: z.string().trim().max(200).optional().openapi({ description: "Keep entries whose term or aliases contain this (case-insensitive)" }),
+});
+
+export const glossaryTermParamsSchema = z.object({
+  term: z.string().min(1).max(200).openapi({ description: "Term, alias or slug; case and punctuation are ignored", example: "K.P.O." }),
+});
+
+export const sourceIdParamsSchema = z.object({
+  id: z.string().min(1).max(200).openapi({ description: "Source id (its file name)", example: "000_07027fcb20a76bf4.txt" }),
+});
+
+// ---- responses ----
+
+export const searchResponseSchema = r.register(
+  "SearchResponse",
+  z.object({
+    query: z.string(),
+    hits: z.array(searchHitComponentSchema).openapi({ description: "Ranked passages, best first" }),
+  }),
+);
+
+export const glossaryListResponseSchema = r.register(
+  "GlossaryList",
+  z.object({ count: z.number().int(), entries: z.array(glossaryEntryResponseSchema) }),
+);
+
+export const sourcesResponseSchema = r.register(
+  "SourceList",
+  z.object({ count: z.number().int(), sources: z.array(sourceInfoComponentSchema) }),
+);
+
+export const healthResponseSchema = r.register(
+  "Health",
+  z.object({ status: z.literal("ok"), uptimeSeconds: z.number() }),
+);
+
+export const readyResponseSchema = r.register(
+  "Ready",
+  z.object({ status: z.literal("ready"), embedder: z.string(), defaultMode: answerModeSchema }),
+);
+
+export const problemSchema = r.register(
+  "Problem",
+  z
+    .object({
+      type: z.string().openapi({ description: "Problem type URI", example: "urn:kpo:problem:validation" }),
+      title: z.string(),
+      status: z.number().int(),
+      detail: z.string().optional(),
+      instance: z.string().optional(),
+      requestId: z.string().optional().openapi({ description: "Same as the X-Request-Id response header" }),
+      issues: z
+        .array(
+          z.object({
+            in: z.enum(["body", "query", "path"]),
+            path: z.array(z.union([z.string(), z.number()])),
+            pointer: z.string().openapi({ description: "RFC 6901 JSON pointer into the input" }),
+            code: z.string(),
+            message: z.string(),
+          }),
+        )
+        .optional()
+        .openapi({ description: "Validation issues (400 only), with their field paths" }),
+      suggestions: z.array(z.string()).optional().openapi({ description: "Close glossary terms (404 on /v1/glossary/{term})" }),
+      allowed: z.array(z.string()).optional().openapi({ description: "Allowed methods (405)" }),
+    })
+    .openapi({ description: "RFC 9457 problem details" }),
+);
+
+/** Payloads of the Server-Sent Events of POST /v1/ask with Accept: text/event-stream. */
+export const sseCitationsEventSchema = r.register(
+  "SseCitationsEvent",
+  z.object({ citations: z.array(citationComponentSchema) }).openapi({ description: "`event: citations` (first)" }),
+);
+export const sseDeltaEventSchema = r.register(
+  "SseDeltaEvent",
+  z.object({ text: z.string() }).openapi({ description: "`event: delta` (text appended to the answer, in order)" }),
+);
+
+// ---- OpenAPI helpers for routes ----
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed JSON or invalid input (zod issues with field paths)",
+  401: "Missing or wrong API key (only when API_KEYS is set)",
+  404: "Not found",
+  405: "Method not allowed",
+  413: "Body larger than 32 KB",
+  415: "Content-Type is not application/json",
+  429: "Rate limit exceeded (see Retry-After)",
+  500: "Unexpected error (no details; quote the request id)",
+  503: "Index still loading",
+};
+
+export function problemResponses(...statuses: number[]): Record<number, ResponseConfig> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: PROBLEM_DESCRIPTIONS[status] ?? "Error", content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } },
+    ]),
+  );
+}
+
+export function jsonResponse(description: string, schema: z.ZodType): ResponseConfig {
+  return { description, content: { "application/json": { schema } } };
+}

@@ -1,0 +1,135 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { RequestListener } from "node:http";
+import type { Settings } from "../config/settings.ts";
+import type { Logger } from "../logger.ts";
+
+export type ShutdownHook = () => Promise<void> | void;
+
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly address: AddressInfo;
+  /** http://host:port (IPv6 hosts bracketed). */
+  readonly url: string;
+  /** True once shutdown has begun. */
+  readonly closing: boolean;
+  /** Runs after the server has drained (last registered runs first: e.g. the bot before the assistant). */
+  onShutdown(hook: ShutdownHook): void;
+  /**
+   * Stops accepting connections, lets in-flight requests finish within SHUTDOWN_TIMEOUT_MS
+   * (then cuts the rest), runs the shutdown hooks. Idempotent. Resolves true when all went cleanly.
+   */
+  shutdown(reason?: string): Promise<boolean>;
+}
+
+export interface StartServerOptions {
+  app: RequestListener;
+  settings: Pick<Settings, "HOST" | "PORT" | "SHUTDOWN_TIMEOUT_MS">;
+  logger: Logger;
+  /** Install SIGTERM/SIGINT handlers that shut down and exit (main.ts: true; tests: false). */
+  handleSignals?: boolean;
+  /** How the process exits after a signal (default process.exit). */
+  exit?: (code: number) => void;
+}
+
+/** Listens on HOST:PORT and wires graceful shutdown. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { app, settings, logger } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let closing = false;
+  const hooks: ShutdownHook[] = [];
+
+  // While draining, ask keep-alive clients to close their connection after the current response.
+  const server = http.createServer((req, res) => {
+    if (closing) res.setHeader("Connection", "close");
+    app(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.PORT, settings.HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let shutdownPromise: Promise<boolean> | undefined;
+  const shutdown = (reason = "shutdown"): Promise<boolean> => {
+    shutdownPromise ??= (async () => {
+      closing = true;
+      const bound = settings.SHUTDOWN_TIMEOUT_MS;
+      logger.info({ reason, timeoutMs: bound }, "shutting down: no new connections, finishing in-flight requests");
+      let clean = true;
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timedOut = await raceTimeout(drained, bound);
+      if (timedOut) {
+        clean = false;
+        logger.warn({ timeoutMs: bound }, "in-flight requests did not finish in time; closing their connections");
+        server.closeAllConnections();
+        await drained;
+      }
+      for (const hook of [...hooks].reverse()) {
+        try {
+          if (await raceTimeout(Promise.resolve().then(hook), bound)) {
+            clean = false;
+            logger.warn({ timeoutMs: bound }, "a shutdown hook did not finish in time");
+          }
+        } catch (error) {
+          clean = false;
+          logger.error({ err: error }, "a shutdown hook failed");
+        }
+      }
+      logger.info({ clean }, "shut down");
+      return clean;
+    })();
+    return shutdownPromise;
+  };
+
+  if (options.handleSignals) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (closing) {
+          logger.warn({ signal }, "second signal during shutdown: exiting now");
+          exit(1);
+          return;
+        }
+        void shutdown(signal).then(
+          () => exit(0),
+          () => exit(1),
+        );
+      });
+    }
+  }
+
+  return {
+    server,
+    address,
+    url,
+    get closing() {
+      return closing;
+    },
+    onShutdown: (hook) => void hooks.push(hook),
+    shutdown,
+  };
+}
+
+/** Resolves true if `ms` passed before `promise` settled (rejections propagate). */
+async function raceTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Logger } from "pino";
+import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
+import { createLlmAnswerer } from "./answer/llm/index.ts";
+import { DeterministicComposer } from "./answer/deterministic/compose.ts";
+import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
+import { AnswerService } from "./answer/service.ts";
+import type { Settings } from "./config/settings.ts";
+import { withQueryBatching } from "./embed/batching.ts";
+import type { Embedder } from "./embed/embedder.ts";
+import { createEmbedder } from "./embed/factory.ts";
+import { FeedbackStore } from "./feedback/store.ts";
+import { ensureIndex } from "./ingest/ensure.ts";
+import type { IngestProgress } from "./ingest/pipeline.ts";
+import { GlossaryMatcher } from "./retrieve/glossary-match.ts";
+import { HybridRetriever } from "./retrieve/retriever.ts";
+import { normalizeTerm } from "./retrieve/text.ts";
+import type { GlossaryEntry } from "./schema/glossary.ts";
+import { searchHitSchema } from "./schema/passage.ts";
+
+export type { Assistant } from "./assistant-types.ts";
+
+export interface CreateAssistantOptions {
+  logger?: Logger;
+  /** Injected in tests and benchmarks; defaults to the embedder EMBEDDINGS selects. */
+  embedder?: Embedder;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/**
+ * The composition root shared by every entry point: settings -> embedder -> index (built or
+ * rebuilt when missing or stale) -> retriever -> answerers -> Assistant.
+ */
+export async function createAssistant(settings: Settings, options: CreateAssistantOptions = {}): Promise<Assistant> {
+  const logger = options.logger;
+  const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
+  const { index } = await ensureIndex(settings, embedder, {
+    info: (m) => logger?.info(m),
+    warn: (m) => logger?.warn(m),
+    onProgress: options.onProgress,
+  });
+  const matcher = new GlossaryMatcher(index.glossary);
+  const retriever = new HybridRetriever({
+    chunks: index.chunks,
+    hnsw: index.hnsw,
+    bm25: index.bm25,
+    glossary: matcher,
+    embedQuery: (t) => embedder.embedQuery(t),
+    settings,
+  });
+  const composer = new DeterministicComposer(new Knowledge(index));
+  const llm = settings.llmConfigured ? createLlmAnswerer({ settings, logger }) : undefined;
+  const defaultMode = llm ? "llm" : "deterministic";
+  const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
+  const glossary = glossaryLookup(index.glossary, matcher);
+
+  return {
+    settings,
+    status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
+    ask: (question, askOptions) => service.ask(question, askOptions),
+    askStream: (question, askOptions) => service.stream(question, askOptions),
+    async search(query, k = 5) {
+      const passages = await retriever.retrieve(query, { k });
+      return passages.map((p) => searchHitSchema.parse(p));
+    },
+    glossary,
+    sources: {
+      list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
+      get: (id) => index.sources.find((s) => s.id === id),
+    },
+    feedback: new FeedbackStore(settings.DATA_DIR),
+    async close() {
+      await embedder.close?.();
+    },
+  };
+}
+
+function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {
+  const sorted = [...entries].sort((a, b) => a.term.localeCompare(b.term));
+  const names = (e: GlossaryEntry) => [e.term, ...e.aliases].map(normalizeTerm);
+  return {
+    list(filter) {
+      const f = filter ? normalizeTerm(filter) : "";
+      return f ? sorted.filter((e) => names(e).some((n) => n.includes(f))) : sorted;
+    },
+    lookup: (term) => matcher.lookup(term),
+    suggest(term, limit = 5) {
+      const key = normalizeTerm(term);
+      // Prefix matches first (autocomplete), then the closest spellings.
+      const scored = sorted.map((e) => {
+        const distance = Math.min(...names(e).map((n) => (n.startsWith(key) ? -1 : n.includes(key) ? 0 : editDistance(key, n, 8))));
+        return { e, distance };
+      });
+      return scored
+        .filter((s) => s.distance <= Math.max(2, Math.floor(key.length / 3)))
+        .sort((a, b) => a.distance - b.distance || a.e.term.localeCompare(b.e.term))
+        .slice(0, limit)
+        .map((s) => s.e);
+    },
+  };
+}

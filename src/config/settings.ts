@@ -1,0 +1,97 @@
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../errors.ts";
+
+/**
+ * Every setting the program reads, parsed once from the environment at start-up by the
+ * composition root of each entry point. Handlers receive `Settings`; nothing else reads
+ * `process.env`. `.env.example` documents each variable.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+export const EMBEDDERS = ["use-lite", "openai"] as const;
+
+export const settingsSchema = z.object({
+  // where things live
+  CORPUS_DIR: z.string().default("corpus"),
+  DATA_DIR: z.string().default("data"),
+
+  // ingestion and retrieval
+  EMBEDDINGS: z.enum(EMBEDDERS, { message: `must be one of: ${EMBEDDERS.join(", ")}` }).default("use-lite"),
+  OPENAI_EMBEDDINGS_MODEL: z.string().default("text-embedding-3-small"),
+  INCLUDE_COMMENTS: bool.default(false),
+  RRF_K: int(1, 1000).default(60),
+  WEIGHT_GLOSSARY: num(0, 10).default(1.2),
+  WEIGHT_DENSE: num(0, 10).default(0.6),
+  WEIGHT_BM25: num(0, 10).default(1),
+
+  // answering
+  OPENAI_API_KEY: optionalString,
+  LLM_BASE_URL: optionalString,
+  LLM_MODEL: z.string().default("gpt-4o-mini"),
+  LLM_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  LLM_MAX_RETRIES: int(0, 10).default(1),
+  LLM_TEMPERATURE: num(0, 2).default(0),
+
+  // HTTP API
+  HOST: z.string().default("127.0.0.1"),
+  PORT: int(0, 65_535).default(3000),
+  API_KEYS: list.default([]),
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  CORS_ORIGINS: list.default([]),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_QUESTIONS: bool.default(true),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+
+  // Discord bot
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APP_ID: optionalString,
+  DISCORD_GUILD_ID: optionalString,
+  DISCORD_ALLOWED_CHANNELS: list.default([]),
+  DISCORD_API_BASE: optionalString,
+  DISCORD_COOLDOWN_SECONDS: num(0, 3600).default(5),
+});
+
+export type Settings = z.output<typeof settingsSchema> & {
+  /** Absolute repository root; citation paths are relative to it. */
+  rootDir: string;
+  /** True when an LLM is configured (OPENAI_API_KEY or LLM_BASE_URL). */
+  llmConfigured: boolean;
+};
+
+/** Parses the environment; a bad value throws a ConfigError naming the variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, rootDir = process.cwd()): Settings {
+  const known = Object.fromEntries(
+    Object.keys(settingsSchema.shape).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])),
+  );
+  const parsed = settingsSchema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(name, `invalid value ${JSON.stringify(env[name])}: ${issue.message}`);
+  }
+  const s = parsed.data;
+  const root = path.resolve(rootDir);
+  return {
+    ...s,
+    CORPUS_DIR: path.resolve(root, s.CORPUS_DIR),
+    DATA_DIR: path.resolve(root, s.DATA_DIR),
+    rootDir: root,
+    llmConfigured: Boolean(s.OPENAI_API_KEY || s.LLM_BASE_URL),
+  };
+}

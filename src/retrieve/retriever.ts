@@ -1,0 +1,78 @@
+import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import type MiniSearch from "minisearch";
+import type { Passage } from "../answer/types.ts";
+import type { Settings } from "../config/settings.ts";
+import { bm25SearchOptions } from "../index/bm25.ts";
+import type { Chunk, RetrieverName } from "../schema/passage.ts";
+import { reciprocalRankFusion, type RankedList } from "./fuse.ts";
+import type { GlossaryMatcher } from "./glossary-match.ts";
+
+export interface RetrieverDeps {
+  chunks: Chunk[];
+  hnsw: HNSWLib;
+  bm25: MiniSearch;
+  glossary: GlossaryMatcher;
+  embedQuery: (text: string) => Promise<number[]>;
+  settings: Pick<Settings, "RRF_K" | "WEIGHT_GLOSSARY" | "WEIGHT_DENSE" | "WEIGHT_BM25">;
+}
+
+export interface RetrieveOptions {
+  k?: number;
+  /** Leave a retriever out (benchmarks compare BM25 only, dense only and hybrid). */
+  only?: RetrieverName[];
+  /** The query's embedding when the caller already has it (the answer service reuses it). */
+  vector?: number[];
+}
+
+/** How deep each retriever looks before fusion. */
+const CANDIDATES = 30;
+
+/**
+ * Hybrid retrieval: glossary alias match + dense (HNSW) + BM25 (fuzzy, prefix), fused with
+ * weighted reciprocal rank fusion. Results carry each retriever's rank and score.
+ */
+export class HybridRetriever {
+  private readonly byId: Map<string, Chunk>;
+  constructor(private readonly deps: RetrieverDeps) {
+    this.byId = new Map(deps.chunks.map((c) => [c.id, c]));
+  }
+
+  chunk(id: string): Chunk | undefined {
+    return this.byId.get(id);
+  }
+
+  async retrieve(query: string, options: RetrieveOptions = {}): Promise<Passage[]> {
+    const k = options.k ?? 8;
+    const use = (name: RetrieverName) => !options.only || options.only.includes(name);
+    const { settings } = this.deps;
+    const lists: RankedList[] = [];
+    if (use("glossary")) {
+      const matches = this.deps.glossary.match(query);
+      lists.push({
+        name: "glossary",
+        weight: settings.WEIGHT_GLOSSARY,
+        items: matches.map((m) => ({ id: `glossary:${m.entry.slug}`, score: m.matched.split(" ").length })),
+      });
+    }
+    if (use("bm25")) {
+      const hits = this.deps.bm25.search(query, bm25SearchOptions).slice(0, CANDIDATES);
+      lists.push({ name: "bm25", weight: settings.WEIGHT_BM25, items: hits.map((h) => ({ id: String(h.id), score: h.score })) });
+    }
+    if (use("dense") && query.trim()) {
+      const vector = options.vector ?? (await this.deps.embedQuery(query));
+      const hits = await this.deps.hnsw.similaritySearchVectorWithScore(vector, Math.min(CANDIDATES, this.deps.chunks.length));
+      // HNSWLib reports cosine distance; 1 - distance is the similarity people expect.
+      lists.push({
+        name: "dense",
+        weight: settings.WEIGHT_DENSE,
+        items: hits.map(([doc, distance]) => ({ id: String(doc.metadata.id), score: 1 - distance })),
+      });
+    }
+    return reciprocalRankFusion(lists, settings.RRF_K)
+      .slice(0, k)
+      .flatMap((f) => {
+        const chunk = this.byId.get(f.id);
+        return chunk ? [{ ...chunk, score: f.score, ranks: f.ranks, scores: f.scores }] : [];
+      });
+  }
+}

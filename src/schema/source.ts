@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** One entry of corpus/sources.json: what is known about a source document. */
+export const sourceMetaSchema = z.object({
+  file: z.string().regex(/^[^/\\]+\.(txt|md)$/, "must be a bare .txt or .md file name"),
+  title: z.string().min(1),
+  publisher: z.string().min(1).optional(),
+  author: z.string().optional(),
+  updated: z.string().optional(),
+  url: z.string().url().nullable().default(null),
+  kind: z.string().default("document"),
+  notes: z.string().optional(),
+});
+export type SourceMeta = z.infer<typeof sourceMetaSchema>;
+
+/** A source as the surfaces list it. `id` is the file name; `path` is relative to the repository root. */
+export const sourceInfoSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  title: z.string(),
+  publisher: z.string().nullable(),
+  url: z.string().nullable(),
+  kind: z.string(),
+  chunks: z.number().int(),
+  characters: z.number().int(),
+  contentHash: z.string(),
+});
+export type SourceInfo = z.infer<typeof sourceInfoSchema>;
+
+/** A source with its cleaned text: the kept spans joined, each with its raw offsets. */
+export const sourceDetailSchema = sourceInfoSchema.extend({
+  cleanedText: z.string(),
+  spans: z.array(z.object({ start: z.number().int(), end: z.number().int(), kind: z.enum(["text", "heading", "list", "comment"]) })),
+});
+export type SourceDetail = z.infer<typeof sourceDetailSchema>;
