@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type Bot } from "../bots/discord/bot.ts";
+import { cleanInput } from "../bots/discord/format.ts";
 import { registerCommands } from "../bots/discord/register.ts";
 import type { Assistant } from "../src/assistant-types.ts";
 import { loadSettings } from "../src/config/settings.ts";
@@ -87,7 +88,8 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     for (const f of fields) {
       const [, file, start, end] = /`([^`]+)` (\d+)–(\d+)/.exec(f.value)!;
       const text = await readFile(path.join(assistant.settings.rootDir, file!), "utf8");
-      expect(text.slice(Number(start), Number(end)).length).toBeGreaterThan(0);
+      const shown = f.value.split("\n> ")[1].replace(/…$/, "").replace(/\u200b/g, "").replace(/\\(.)/g, "$1");
+      expect(cleanInput(text.slice(Number(start), Number(end))).startsWith(shown)).toBe(true);
     }
     const answerId = /answer ([0-9a-zA-Z-]+)/.exec(edit.body.embeds.at(-1).footer.text)![1];
     expect(customIds(edit.body)).toEqual([`fb:up:${answerId}`, `fb:down:${answerId}`]);
@@ -97,8 +99,8 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     const user = newUser();
     const { token } = fake.slash("ask", { question: "ok and bpo is what again lol" }, user);
     const edit = await editOf(token);
-    const message = fake.messages.get(edit.body.id) ?? [...fake.messages.values()].at(-1);
     const upId = customIds(edit.body)[0]!;
+    const message = [...fake.messages.values()].find((m) => customIds(m).includes(upId));
     const { token: clickToken } = fake.click(upId, message, user);
     const callback = await callbackOf(clickToken);
     expect(callback.body.type).toBe(4);

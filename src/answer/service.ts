@@ -51,7 +51,12 @@ export class AnswerService {
       return { id, question, started, retrieveMs: 0, passages: [], deterministic };
     }
     const queryVector = await this.deps.embedQuery(screen.question);
-    const passages = await this.deps.retriever.retrieve(screen.question, { k: COMPOSE_DEPTH, vector: queryVector });
+    // Glossary entries are dense with keywords and would crowd documents out of a fixed-depth list,
+    // so the composer gets the glossary entries retrieval found plus COMPOSE_DEPTH document passages.
+    const ranked = await this.deps.retriever.retrieve(screen.question, { k: COMPOSE_DEPTH * 2, vector: queryVector });
+    const passages = [...ranked.filter((p) => p.kind === "glossary"), ...ranked.filter((p) => p.kind !== "glossary").slice(0, COMPOSE_DEPTH)].sort(
+      (a, b) => b.score - a.score || a.id.localeCompare(b.id),
+    );
     const retrieved = performance.now();
     const matches = this.deps.matcher.match(screen.question);
     const composed = this.deps.composer.compose({ id, question: screen.question, passages, queryVector, matches });

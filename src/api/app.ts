@@ -18,7 +18,7 @@ import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
-import { componentRegistry } from "./schemas.ts";
+import { componentRegistry, componentSchemas } from "./schemas.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
 export function buildOpenApiDocument(specs: AnyRouteSpec[], authEnabled: boolean): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
   const registry = new OpenAPIRegistry([componentRegistry]);
   registerRoutes(registry, specs);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  return new OpenApiGeneratorV31([...registry.definitions, ...componentSchemas.map((schema) => ({ type: "schema" as const, schema }))]).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "KPO knowledge assistant API",

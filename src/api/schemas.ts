@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, extendZodWithOpenApi, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
 import { feedbackInputSchema, feedbackRecordSchema } from "../schema/feedback.ts";
@@ -9,16 +9,24 @@ import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
 /**
  * Request and response schemas of the HTTP API. Each exported schema is the very object the
- * routes validate with AND the one the OpenAPI document is generated from (`registry.register`
- * returns the schema that carries the component name; routes use that return value).
+ * routes validate with AND the one the OpenAPI document is generated from. Names and docs are
+ * zod 4 metadata (`.meta({ id })`, which zod-to-openapi reads), so nothing patches zod's
+ * prototypes (schemas built before such a patch would lack `.openapi`). `.meta` returns a
+ * copy carrying the component id; routes validate with that exported copy.
  * Shared domain schemas (Answer, SearchHit, ...) come from src/schema and are not redefined.
  */
 
-extendZodWithOpenApi(z);
-
-/** Component schemas; each app builds its own route registry with this one as parent. */
+/** Raw components (security scheme); each app builds its own route registry with this one as parent. */
 export const componentRegistry = new OpenAPIRegistry();
-const r = componentRegistry;
+
+/** Every named component schema, so the document lists them even if no route refers to one. */
+export const componentSchemas: z.ZodType[] = [];
+
+function component<S extends z.ZodType>(id: string, schema: S): S {
+  const named = schema.meta({ id }) as S;
+  componentSchemas.push(named);
+  return named;
+}
 
 componentRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
@@ -28,111 +36,111 @@ componentRegistry.registerComponent("securitySchemes", "bearerAuth", {
 
 // ---- shared domain schemas (reused, registered under component names) ----
 
-export const answerResponseSchema = r.register("Answer", answerSchema);
-export const citationComponentSchema = r.register("Citation", citationSchema);
-export const searchHitComponentSchema = r.register("SearchHit", searchHitSchema);
-export const glossaryEntryResponseSchema = r.register("GlossaryEntry", glossaryEntrySchema);
-export const sourceInfoComponentSchema = r.register("SourceInfo", sourceInfoSchema);
-export const sourceDetailResponseSchema = r.register("SourceDetail", sourceDetailSchema);
-export const feedbackRequestSchema = r.register("FeedbackInput", feedbackInputSchema.strict());
-export const feedbackResponseSchema = r.register("FeedbackRecord", feedbackRecordSchema);
+export const answerResponseSchema = component("Answer", answerSchema);
+export const citationComponentSchema = component("Citation", citationSchema);
+export const searchHitComponentSchema = component("SearchHit", searchHitSchema);
+export const glossaryEntryResponseSchema = component("GlossaryEntry", glossaryEntrySchema);
+export const sourceInfoComponentSchema = component("SourceInfo", sourceInfoSchema);
+export const sourceDetailResponseSchema = component("SourceDetail", sourceDetailSchema);
+export const feedbackRequestSchema = component("FeedbackInput", feedbackInputSchema.strict());
+export const feedbackResponseSchema = component("FeedbackRecord", feedbackRecordSchema);
 
 // ---- requests ----
 
-export const askRequestSchema = r.register(
+export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(2000).openapi({ example: "What does KPO stand for?" }),
-      mode: answerModeSchema.optional().openapi({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
+      question: z.string().trim().min(1).max(2000).meta({ example: "What does KPO stand for?" }),
+      mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
     })
     .strict(),
 );
 export type AskRequest = z.infer<typeof askRequestSchema>;
 
 export const searchQuerySchema = z.object({
-  q: z.string().trim().min(1).max(2000).openapi({ description: "Search text", example: "knowledge process outsourcing" }),
-  k: z.coerce.number().int().min(1).max(50).optional().openapi({ description: "How many passages (1-50)", example: 5 }),
+  q: z.string().trim().min(1).max(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
+  k: z.coerce.number().int().min(1).max(50).optional().meta({ description: "How many passages (1-50)", example: 5 }),
 });
 
 export const glossaryListQuerySchema = z.object({
-  q: z.string().trim().max(200).optional().openapi({ description: "Keep entries whose term or aliases contain this (case-insensitive)" }),
+  q: z.string().trim().max(200).optional().meta({ description: "Keep entries whose term or aliases contain this (case-insensitive)" }),
 });
 
 export const glossaryTermParamsSchema = z.object({
-  term: z.string().min(1).max(200).openapi({ description: "Term, alias or slug; case and punctuation are ignored", example: "K.P.O." }),
+  term: z.string().min(1).max(200).meta({ description: "Term, alias or slug; case and punctuation are ignored", example: "K.P.O." }),
 });
 
 export const sourceIdParamsSchema = z.object({
-  id: z.string().min(1).max(200).openapi({ description: "Source id (its file name)", example: "000_07027fcb20a76bf4.txt" }),
+  id: z.string().min(1).max(200).meta({ description: "Source id (its file name)", example: "000_07027fcb20a76bf4.txt" }),
 });
 
 // ---- responses ----
 
-export const searchResponseSchema = r.register(
+export const searchResponseSchema = component(
   "SearchResponse",
   z.object({
     query: z.string(),
-    hits: z.array(searchHitComponentSchema).openapi({ description: "Ranked passages, best first" }),
+    hits: z.array(searchHitComponentSchema).meta({ description: "Ranked passages, best first" }),
   }),
 );
 
-export const glossaryListResponseSchema = r.register(
+export const glossaryListResponseSchema = component(
   "GlossaryList",
   z.object({ count: z.number().int(), entries: z.array(glossaryEntryResponseSchema) }),
 );
 
-export const sourcesResponseSchema = r.register(
+export const sourcesResponseSchema = component(
   "SourceList",
   z.object({ count: z.number().int(), sources: z.array(sourceInfoComponentSchema) }),
 );
 
-export const healthResponseSchema = r.register(
+export const healthResponseSchema = component(
   "Health",
   z.object({ status: z.literal("ok"), uptimeSeconds: z.number() }),
 );
 
-export const readyResponseSchema = r.register(
+export const readyResponseSchema = component(
   "Ready",
   z.object({ status: z.literal("ready"), embedder: z.string(), defaultMode: answerModeSchema }),
 );
 
-export const problemSchema = r.register(
+export const problemSchema = component(
   "Problem",
   z
     .object({
-      type: z.string().openapi({ description: "Problem type URI", example: "urn:kpo:problem:validation" }),
+      type: z.string().meta({ description: "Problem type URI", example: "urn:kpo:problem:validation" }),
       title: z.string(),
       status: z.number().int(),
       detail: z.string().optional(),
       instance: z.string().optional(),
-      requestId: z.string().optional().openapi({ description: "Same as the X-Request-Id response header" }),
+      requestId: z.string().optional().meta({ description: "Same as the X-Request-Id response header" }),
       issues: z
         .array(
           z.object({
             in: z.enum(["body", "query", "path"]),
             path: z.array(z.union([z.string(), z.number()])),
-            pointer: z.string().openapi({ description: "RFC 6901 JSON pointer into the input" }),
+            pointer: z.string().meta({ description: "RFC 6901 JSON pointer into the input" }),
             code: z.string(),
             message: z.string(),
           }),
         )
         .optional()
-        .openapi({ description: "Validation issues (400 only), with their field paths" }),
-      suggestions: z.array(z.string()).optional().openapi({ description: "Close glossary terms (404 on /v1/glossary/{term})" }),
-      allowed: z.array(z.string()).optional().openapi({ description: "Allowed methods (405)" }),
+        .meta({ description: "Validation issues (400 only), with their field paths" }),
+      suggestions: z.array(z.string()).optional().meta({ description: "Close glossary terms (404 on /v1/glossary/{term})" }),
+      allowed: z.array(z.string()).optional().meta({ description: "Allowed methods (405)" }),
     })
-    .openapi({ description: "RFC 9457 problem details" }),
+    .meta({ description: "RFC 9457 problem details" }),
 );
 
 /** Payloads of the Server-Sent Events of POST /v1/ask with Accept: text/event-stream. */
-export const sseCitationsEventSchema = r.register(
+export const sseCitationsEventSchema = component(
   "SseCitationsEvent",
-  z.object({ citations: z.array(citationComponentSchema) }).openapi({ description: "`event: citations` (first)" }),
+  z.object({ citations: z.array(citationComponentSchema) }).meta({ description: "`event: citations` (first)" }),
 );
-export const sseDeltaEventSchema = r.register(
+export const sseDeltaEventSchema = component(
   "SseDeltaEvent",
-  z.object({ text: z.string() }).openapi({ description: "`event: delta` (text appended to the answer, in order)" }),
+  z.object({ text: z.string() }).meta({ description: "`event: delta` (text appended to the answer, in order)" }),
 );
 
 // ---- OpenAPI helpers for routes ----

@@ -18,7 +18,12 @@ export const bm25Options: Options<Bm25Doc> = {
   fields: ["text", "section", "terms"],
   storeFields: [],
   tokenize: (text) => words(text),
-  processTerm: (term) => (STOPWORDS.has(term) ? null : stem(term)),
+  processTerm: (term) => {
+    if (STOPWORDS.has(term)) return null;
+    const stemmed = stem(term);
+    // "ones" stems to "on": a stopword after stemming is still a stopword.
+    return STOPWORDS.has(stemmed) ? null : stemmed;
+  },
 };
 
 /** Typo tolerance scales with word length: none for acronyms, one edit for 5-8 letters, two beyond. */

@@ -45,7 +45,42 @@ export function stem(word: string): string {
 export function contentTerms(text: string): string[] {
   return words(text)
     .filter((w) => !STOPWORDS.has(w))
-    .map(stem);
+    .map(stem)
+    .filter((t) => !STOPWORDS.has(t));
+}
+
+/**
+ * Everyday business synonyms, by stem, so "cheaper staff" can be matched by "less
+ * expensive personnel". Deliberately small and general: words people use for the same
+ * idea, not facts about the corpus.
+ */
+const SYNONYM_GROUPS = [
+  ["cheap", "cheaper", "inexpens", "expens", "cost", "low-cost", "afford"],
+  ["staff", "personnel", "employe", "worker", "peopl", "workforc", "talent"],
+  ["hire", "hire", "employ", "recruit"],
+  ["critic", "oppon", "skeptic", "detractor"],
+  ["job", "employ", "work"],
+  ["fast", "faster", "quick", "quicker", "speed", "pace", "sooner"],
+  ["big", "size", "larg", "larger", "worth", "revenu"],
+  ["offshor", "oversea", "abroad", "foreign", "countri"],
+  ["risk", "danger", "threat", "disadvantag", "drawback", "downsid"],
+  ["benefit", "advantag", "gain", "upsid", "pro"],
+  ["exampl", "type", "kind", "instanc"],
+  ["retain", "retent", "keep", "hold"],
+  ["firm", "compani", "busi", "organ", "organis", "organiz"],
+  ["ai", "artifici", "autom"],
+  ["global", "worldwid", "world", "intern"],
+  ["market", "industri", "sector"],
+  ["estim", "expect", "predict", "forecast", "project", "anticip"],
+];
+const SYNONYMS = new Map<string, string[]>();
+for (const group of SYNONYM_GROUPS) {
+  const stems = [...new Set(group.map((w) => stem(w)))];
+  for (const s of stems) SYNONYMS.set(s, [...new Set([...(SYNONYMS.get(s) ?? []), ...stems.filter((o) => o !== s)])]);
+}
+
+export function synonymsOf(term: string): string[] {
+  return SYNONYMS.get(term) ?? [];
 }
 
 /** Key for alias lookups: "K.P.O.", "kpo's", " KPO " all give "kpo". */

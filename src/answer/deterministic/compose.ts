@@ -1,5 +1,5 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, normalizeTerm } from "../../retrieve/text.ts";
+import { contentTerms, normalizeTerm, synonymsOf } from "../../retrieve/text.ts";
 import type { Answer, Citation } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
@@ -53,6 +53,8 @@ interface Scored {
   score: number;
   dense: number;
   lexical: number;
+  /** The sentence only answers together with the one before it ("The year before, 2005, it had been $1.3 billion"). */
+  needsPrevious: boolean;
 }
 
 export interface Evidence {
@@ -83,6 +85,8 @@ export class DeterministicComposer {
     for (const [t, w] of terms) {
       total += w;
       if (present.has(t)) hit += w;
+      // A synonym counts, a little less than the word itself.
+      else if (synonymsOf(t).some((s) => present.has(s))) hit += 0.7 * w;
     }
     return total ? hit / total : 0;
   }
@@ -112,14 +116,18 @@ export class DeterministicComposer {
         // Lists and general answers quote the documents; the glossary speaks for definitions and comparisons.
         if (p.kind === "comment" || p.kind === "glossary") continue;
         const dense = round(this.knowledge.similarity(queryVector, sentence));
-        const lexical = round(this.coverage(terms, sentence.terms));
+        const own = this.coverage(terms, sentence.terms);
+        const previous = this.knowledge.sentencesByChunk.get(p.id)?.[sentence.position - 1];
+        const withPrevious = previous ? 0.9 * this.coverage(terms, new Set([...sentence.terms, ...previous.terms])) : 0;
+        const needsPrevious = withPrevious > own + 0.15 && own > 0;
+        const lexical = round(needsPrevious ? withPrevious : own);
         const words = sentence.text.split(/\s+/).length;
         let score = WEIGHTS.dense * dense + WEIGHTS.lexical * lexical + WEIGHTS.prior * (p.score / top);
         if (listType && SECTION_FOR[listType].test(p.section.at(-1) ?? "")) score += WEIGHTS.section;
         if (listType && LIST_VOCAB[listType].test(sentence.text)) score += WEIGHTS.vocabulary;
         if (words < 4 && p.kind !== "list") score -= 0.2;
         if (sentence.text.endsWith("?")) score -= 0.15;
-        scored.push({ sentence, score: round(score), dense, lexical });
+        scored.push({ sentence, score: round(score), dense, lexical, needsPrevious });
       }
     }
     return scored.sort((a, b) => b.score - a.score || a.sentence.index - b.sentence.index);
@@ -149,7 +157,7 @@ export class DeterministicComposer {
 
   compose(input: ComposeInput): Composed {
     const { question, passages, queryVector, matches } = input;
-    const intent = classify(question, matches);
+    const intent = classify(question, matches, (t) => this.knowledge.vocabulary.has(t));
     const related = this.related(matches, passages);
     const evidence = this.evidence(question, passages, queryVector);
     if (!evidence.answerable && intent.kind !== "definition" && intent.kind !== "comparison") return notFound(related);
@@ -167,7 +175,7 @@ export class DeterministicComposer {
         break;
       case "general": {
         const picked = this.pick(this.score(question, passages, queryVector), CAPS.general, THRESHOLDS.relativeFloor);
-        builder.paragraph(picked.map((s) => this.withContext(s.sentence)));
+        builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)));
         break;
       }
     }
@@ -221,7 +229,7 @@ export class DeterministicComposer {
       names.some((re) => re.test(c.sentence.text)),
     );
     const support = this.pick(candidates, CAPS.support, THRESHOLDS.relativeFloor);
-    if (support.length) builder.paragraph(support.map((s) => this.withContext(s.sentence)), "In the sources");
+    if (support.length) builder.paragraph(support.map((s) => this.withContext(s.sentence, s.needsPrevious)), "In the sources");
   }
 
   private compare(builder: AnswerBuilder, intent: Extract<Intent, { kind: "comparison" }>, question: string, passages: Passage[], queryVector: number[]): void {
@@ -229,13 +237,16 @@ export class DeterministicComposer {
     builder.labelled(intent.b.term, [this.firstSentence(intent.b)]);
     const mentions = (entry: GlossaryEntry, text: string) => [entry.term, ...entry.aliases].some((n) => new RegExp(`\\b${escape(n)}\\b`, "i").test(text));
     const candidates = this.score(question, passages.filter((p) => p.kind !== "glossary"), queryVector).filter(
-      (c) => (mentions(intent.a, c.sentence.text) && mentions(intent.b, c.sentence.text)) || COMPARATIVE.test(c.sentence.text),
+      (c) =>
+        (mentions(intent.a, c.sentence.text) && mentions(intent.b, c.sentence.text)) ||
+        COMPARATIVE.test(c.sentence.text) ||
+        ((mentions(intent.a, c.sentence.text) || mentions(intent.b, c.sentence.text)) && c.lexical >= 0.3),
     );
     const boosted = candidates
       .map((c) => ({ ...c, score: round(c.score + (mentions(intent.a, c.sentence.text) && mentions(intent.b, c.sentence.text) ? 0.1 : 0)) }))
       .sort((x, y) => y.score - x.score || x.sentence.index - y.sentence.index);
     const picked = this.pick(boosted, CAPS.compare, THRESHOLDS.relativeFloor);
-    if (picked.length) builder.paragraph(picked.map((s) => this.withContext(s.sentence)), "In the sources");
+    if (picked.length) builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)), "In the sources");
   }
 
   private definitionSpan(term: GlossaryEntry): Located {
@@ -252,13 +263,13 @@ export class DeterministicComposer {
   }
 
   /** A sentence that leans on its neighbour ("This can make them less expensive") is quoted with it. */
-  private withContext(sentence: Sentence): Located {
+  private withContext(sentence: Sentence, needsPrevious = false): Located {
     const siblings = this.knowledge.sentencesByChunk.get(sentence.chunk.id) ?? [];
     let start = sentence.span.start;
     let end = sentence.span.end;
     const previous = siblings[sentence.position - 1];
     const next = siblings[sentence.position + 1];
-    if (ANAPHOR.test(sentence.text) && previous && sentence.chunk.kind !== "list") start = previous.span.start;
+    if ((needsPrevious || ANAPHOR.test(sentence.text)) && previous && sentence.chunk.kind !== "list") start = previous.span.start;
     else if (next && ANAPHOR.test(next.text) && sentence.chunk.kind !== "list") end = next.span.end;
     return { chunkId: sentence.chunk.id, span: { start, end } };
   }

@@ -43,7 +43,7 @@ function comparedPair(question: string, matches: GlossaryMatch[]): [GlossaryMatc
  * are removed, little is left: "what is the typical hourly rate of KPO vendors" is not a
  * definition question even though it contains "what is" and "KPO".
  */
-export function classify(question: string, matches: GlossaryMatch[]): Intent {
+export function classify(question: string, matches: GlossaryMatch[], known: (term: string) => boolean = () => true): Intent {
   const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(question)?.[1];
   const ordered = [...matches].sort((x, y) => {
     const xq = quoted && normalizeTerm(quoted).includes(x.matched) ? 0 : 1;
@@ -51,7 +51,8 @@ export function classify(question: string, matches: GlossaryMatch[]): Intent {
     return xq - yq || y.matched.split(" ").length - x.matched.split(" ").length || x.position - y.position;
   });
   const matchedTerms = new Set(matches.flatMap((m) => m.matched.split(" ").map(stem)));
-  const rest = contentTerms(question).filter((t) => !matchedTerms.has(t) && !FRAMING.has(t));
+  // Very short unknown words are usually another language's function words ("qué es", "was ist").
+  const rest = contentTerms(question).filter((t) => !matchedTerms.has(t) && !FRAMING.has(t) && (t.length > 3 || known(t)));
 
   const pair = comparedPair(question, matches);
   if (pair && rest.length <= 4) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };

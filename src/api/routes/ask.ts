@@ -36,7 +36,7 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
           content: {
             "application/json": { schema: answerResponseSchema },
             "text/event-stream": {
-              schema: z.string().openapi({ description: "Server-Sent Events: citations, delta..., done | error" }),
+              schema: z.string().meta({ description: "Server-Sent Events: citations, delta..., done | error" }),
             },
           },
         },
@@ -65,14 +65,17 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
           return;
         }
 
+        const started = performance.now();
         const effectiveMode = mode ?? assistant.status.defaultMode;
         const key = effectiveMode === "deterministic" ? answerCacheKey(question, effectiveMode, k) : undefined;
         let answer: Answer;
         const cached = key === undefined ? undefined : cache.get(key);
         if (cached) {
           metrics.answerCache.inc({ result: "hit" });
-          // Same content; a fresh id so feedback can still tell responses apart.
-          answer = { ...cached, id: randomUUID() };
+          // Same content; a fresh id (as the assistant gives every answer) so feedback can tell
+          // responses apart, and timings of this response (nothing was retrieved or composed).
+          const totalMs = Math.round((performance.now() - started) * 1000) / 1000;
+          answer = { ...cached, id: randomUUID(), timings: { retrieveMs: 0, composeMs: 0, totalMs } };
           res.setHeader("X-Answer-Cache", "hit");
         } else {
           answer = await assistant.ask(question, options);

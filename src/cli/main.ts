@@ -1,0 +1,59 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { loadSettings } from "../config/settings.ts";
+import { AppError } from "../errors.ts";
+import { createLogger } from "../logger.ts";
+import { askCommand } from "./ask.ts";
+import { ingestCommand } from "./ingest.ts";
+import { searchCommand } from "./search.ts";
+
+/** Composition root of the `kpo` command: settings are read here once and handed to each command. */
+const positiveInt = (max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+  return n;
+};
+
+function context() {
+  const settings = loadSettings();
+  // Logs go to stderr as JSON; at a terminal only warnings are worth the noise.
+  const logger = createLogger({ LOG_LEVEL: process.env.LOG_LEVEL ? settings.LOG_LEVEL : "warn" });
+  return { settings, logger };
+}
+
+const program = new Command()
+  .name("kpo")
+  .description("Knowledge assistant for outsourcing terminology (KPO, BPO, ...): answers with cited, checkable passages.")
+  .showHelpAfterError();
+
+program
+  .command("ingest")
+  .description("clean, chunk and embed corpus/ and (re)build the index in DATA_DIR (incremental: unchanged chunks reuse cached vectors)")
+  .option("--no-progress", "no progress bar (also off when stderr is not a terminal)")
+  .action(async (opts: { progress: boolean }) => ingestCommand(context(), opts));
+
+program
+  .command("search")
+  .description("print the passages hybrid retrieval ranks highest for a query, with source, section, offsets and scores")
+  .argument("<query>", "what to search for")
+  .option("-k <n>", "number of passages", positiveInt(50), 5)
+  .option("--json", "print JSON instead of text")
+  .action(async (query: string, opts: { k: number; json?: boolean }) => searchCommand(context(), query, opts));
+
+program
+  .command("ask")
+  .description("answer a question from the knowledge base, with numbered sources")
+  .argument("<question>", "the question")
+  .addOption(new Option("--mode <mode>", "answer mode (llm needs OPENAI_API_KEY or LLM_BASE_URL)").choices(["deterministic", "llm"]))
+  .option("--json", "print the Answer as JSON")
+  .action(async (question: string, opts: { mode?: "deterministic" | "llm"; json?: boolean }) => askCommand(context(), question, opts));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // Known failures get one clear line; anything else is a bug and keeps its stack.
+  if (error instanceof AppError) {
+    process.stderr.write(`kpo: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,28 @@
+import type { Logger } from "pino";
+import { createAssistant } from "../assistant.ts";
+import type { Settings } from "../config/settings.ts";
+
+export async function searchCommand(ctx: { settings: Settings; logger: Logger }, query: string, opts: { k: number; json?: boolean }): Promise<void> {
+  const assistant = await createAssistant(ctx.settings, { logger: ctx.logger });
+  try {
+    const hits = await assistant.search(query, opts.k);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(hits, null, 2)}\n`);
+      return;
+    }
+    if (hits.length === 0) process.stdout.write("No passages matched.\n");
+    hits.forEach((h, i) => {
+      const ranks = (["glossary", "bm25", "dense"] as const)
+        .map((r) => (h.ranks[r] ? `${r} #${h.ranks[r]} (${h.scores[r]!.toFixed(3)})` : undefined))
+        .filter(Boolean)
+        .join(", ");
+      process.stdout.write(
+        `${i + 1}. ${h.title} — ${h.section.slice(1).join(" > ") || "(top)"}\n` +
+          `   ${h.path} [${h.start}:${h.end}]  score ${h.score.toFixed(4)}: ${ranks}\n` +
+          `   ${h.text.replace(/\s+/g, " ").slice(0, 300)}${h.text.length > 300 ? "…" : ""}\n\n`,
+      );
+    });
+  } finally {
+    await assistant.close();
+  }
+}

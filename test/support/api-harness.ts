@@ -1,0 +1,72 @@
+import { Writable } from "node:stream";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import type { Assistant } from "../../src/assistant-types.ts";
+import { createApp } from "../../src/api/app.ts";
+import { createMetrics, type ApiMetrics } from "../../src/api/metrics.ts";
+import { startServer, type RunningServer } from "../../src/api/server.ts";
+import type { Settings } from "../../src/config/settings.ts";
+import { FeedbackStore } from "../../src/feedback/store.ts";
+import { testSettings } from "./assistant.ts";
+
+export interface TestApi {
+  url: string;
+  settings: Settings;
+  metrics: ApiMetrics;
+  running: RunningServer;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** The raw log text (to prove something never appears in it). */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app (createApp) served by the real server (startServer) on an ephemeral port of
+ * 127.0.0.1, with logs captured in memory. `env` overrides settings as environment values.
+ */
+export async function startTestApi(options: {
+  assistant: Assistant | (() => Assistant | undefined);
+  env?: Record<string, string>;
+  answerCacheSize?: number;
+}): Promise<TestApi> {
+  const settings = testSettings({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000", ...options.env });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino({ level: "info" }, sink);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const provided = options.assistant;
+  const assistant = typeof provided === "function" ? provided : () => provided;
+  const app = createApp({ settings, logger, metrics, assistant, answerCacheSize: options.answerCacheSize });
+  const running = await startServer({ app, settings, logger });
+  return {
+    url: running.url,
+    settings,
+    metrics,
+    running,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join("\n"),
+    close: async () => {
+      await running.shutdown("test");
+    },
+  };
+}
+
+/** The real assistant with its feedback store moved to a fresh temp DATA_DIR (the shared index dir stays clean). */
+export async function withTempFeedback(assistant: Assistant, dataDir?: string): Promise<Assistant & { dataDir: string }> {
+  const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kpo-api-feedback-")));
+  return Object.assign(Object.create(assistant) as Assistant, { feedback: new FeedbackStore(dir), dataDir: dir });
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
