@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { GlossaryMatcher } from "../retrieve/glossary-match.ts";
 import type { HybridRetriever } from "../retrieve/retriever.ts";
 import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskOptions } from "../schema/answer.ts";
-import type { DeterministicComposer } from "./deterministic/compose.ts";
+import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
 import type { LlmAnswerer, Passage } from "./types.ts";
 
@@ -59,7 +59,9 @@ export class AnswerService {
     );
     const retrieved = performance.now();
     const matches = this.deps.matcher.match(screen.question);
-    const composed = this.deps.composer.compose({ id, question: screen.question, passages, queryVector, matches });
+    const split = questionParts(screen.question);
+    const parts = split.length > 1 ? await Promise.all(split.map(async (text) => ({ text, vector: await this.deps.embedQuery(text) }))) : undefined;
+    const composed = this.deps.composer.compose({ id, question: screen.question, passages, queryVector, matches, parts });
     const deterministic = finish({ id, question, ...composed }, started, retrieved - started, retrieved);
     return { id, question, started, retrieveMs: retrieved - started, passages: passages.slice(0, options.k ?? DEFAULT_K), deterministic };
   }

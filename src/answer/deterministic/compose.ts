@@ -6,6 +6,7 @@ import type { Chunk, Span } from "../../schema/passage.ts";
 import { citationFor } from "../citations.ts";
 import type { Passage } from "../types.ts";
 import { classify, type Intent, type ListType } from "./intent.ts";
+export { questionParts } from "./intent.ts";
 import type { Knowledge, Sentence } from "./knowledge.ts";
 
 /**
@@ -46,6 +47,8 @@ export interface ComposeInput {
   passages: Passage[];
   queryVector: number[];
   matches: GlossaryMatch[];
+  /** For compound questions: each part with its own embedding (see questionParts). */
+  parts?: { text: string; vector: number[] }[];
 }
 
 interface Scored {
@@ -174,8 +177,13 @@ export class DeterministicComposer {
         this.list(builder, intent.listType, question, passages, queryVector, matches);
         break;
       case "general": {
-        const picked = this.pick(this.score(question, passages, queryVector), CAPS.general, THRESHOLDS.relativeFloor);
-        builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)));
+        const parts = input.parts && input.parts.length > 1 ? input.parts : [{ text: question, vector: queryVector }];
+        // Each part of a compound question gets its share of sentences, best first, without repeats.
+        const cap = parts.length > 1 ? 2 : CAPS.general;
+        for (const part of parts) {
+          const picked = this.pick(this.score(part.text, passages, part.vector), cap, THRESHOLDS.relativeFloor);
+          builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)));
+        }
         break;
       }
     }

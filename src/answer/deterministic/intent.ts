@@ -64,3 +64,15 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
   }
   return { kind: "general" };
 }
+
+/**
+ * Splits a compound question ("Why do X, and what do critics say about Y?") into its parts,
+ * so each part gets its own evidence. A single question comes back as one part.
+ */
+export function questionParts(question: string): string[] {
+  const parts = question
+    .split(/\?\s+(?=\S)|[,;]?\s+(?:and|but|also)\s+(?=(?:what|why|how|which|who|when|where|is|are|does|do|can|could|should)\b)/i)
+    .map((p) => p.trim())
+    .filter((p) => contentTerms(p).length >= 2);
+  return parts.length > 1 ? parts.slice(0, 3) : [question];
+}
