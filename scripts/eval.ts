@@ -42,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--file <path>", "question file (.jsonl) (default: eval/dev.jsonl)")
     .addOption(new Option("--mode <mode>", "answer mode").choices(["deterministic", "llm"]).default("deterministic"))
     .option("--json <out>", "also write the full report as JSON to this file")
-    .option("--k <n>", "passages searched per question for the retrieval metrics", parseK, 5)
+    // Deep enough that glossary entries (not documents) do not crowd the ranked document sources out of the top 5.
+    .option("--k <n>", "passages searched per question for the retrieval metrics", parseK, 20)
     .option("--strict", "exit 1 when a floor is not met")
     .showHelpAfterError()
     .parse(argv);

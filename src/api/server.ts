@@ -39,9 +39,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let closing = false;
   const hooks: ShutdownHook[] = [];
 
-  // While draining, ask keep-alive clients to close their connection after the current response.
+  // While draining, keep-alive connections are closed as soon as their response is done:
+  // responses not yet started say `Connection: close`, and every finished response lets the
+  // server drop connections that went idle (server.close() alone waits for keepAliveTimeout).
+  const inFlight = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     if (closing) res.setHeader("Connection", "close");
+    inFlight.add(res);
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     app(req, res);
   });
   server.keepAliveTimeout = 5_000;
@@ -67,6 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger.info({ reason, timeoutMs: bound }, "shutting down: no new connections, finishing in-flight requests");
       let clean = true;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
       server.closeIdleConnections();
       const timedOut = await raceTimeout(drained, bound);
       if (timedOut) {
