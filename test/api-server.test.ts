@@ -57,7 +57,7 @@ describe("startServer graceful shutdown", () => {
   });
 
   it("cuts requests still running after SHUTDOWN_TIMEOUT_MS and still runs the hooks", async () => {
-    const { assistant, open } = gatedAssistant();
+    const { assistant, open, inFlight } = gatedAssistant();
     const api = await startTestApi({ assistant, env: { SHUTDOWN_TIMEOUT_MS: "100" } });
     let hookRan = false;
     api.running.onShutdown(() => void (hookRan = true));
@@ -65,7 +65,7 @@ describe("startServer graceful shutdown", () => {
       (r) => r.status,
       () => "connection closed",
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inFlight;
     expect(await api.running.shutdown("test")).toBe(false);
     expect(await pending).toBe("connection closed");
     expect(hookRan).toBe(true);

@@ -57,7 +57,7 @@ export function contentTerms(text: string): string[] {
 const SYNONYM_GROUPS = [
   ["cheap", "cheaper", "inexpens", "expens", "cost", "low-cost", "afford"],
   ["staff", "personnel", "employe", "worker", "peopl", "workforc", "talent"],
-  ["hire", "hire", "employ", "recruit"],
+  ["hire", "employ", "recruit"],
   ["critic", "oppon", "skeptic", "detractor"],
   ["job", "employ", "work"],
   ["fast", "faster", "quick", "quicker", "speed", "pace", "sooner"],
@@ -72,6 +72,10 @@ const SYNONYM_GROUPS = [
   ["global", "worldwid", "world", "intern"],
   ["market", "industri", "sector"],
   ["estim", "expect", "predict", "forecast", "project", "anticip"],
+  ["profession", "expert", "specialist"],
+  ["utiliz", "utilis", "employ", "hire"],
+  ["india", "indian"],
+  ["philippin", "filipino"],
 ];
 const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {

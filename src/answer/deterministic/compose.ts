@@ -302,6 +302,11 @@ export class DeterministicComposer {
     return this.knowledge.glossaryBySlug;
   }
 
+  chunkText(chunkId: string, span: Span): string {
+    const chunk = this.knowledge.chunksById.get(chunkId)!;
+    return chunk.text.slice(span.start - chunk.start, span.end - chunk.start);
+  }
+
   buildCitation(located: Located, n: number): Citation {
     return citationFor(this.knowledge.chunksById.get(located.chunkId)!, located.span, n);
   }
@@ -356,12 +361,28 @@ class AnswerBuilder {
   private composer?: DeterministicComposer;
   private readonly seen: Located[] = [];
 
+  /** Drops quotes already shown and trims a quote that overlaps one already shown, so no sentence appears twice. */
   private fresh(items: Located[]): Located[] {
     const out: Located[] = [];
     for (const item of items) {
-      if (this.seen.some((s) => s.chunkId === item.chunkId && s.span.start <= item.span.start && s.span.end >= item.span.end)) continue;
-      this.seen.push(item);
-      out.push(item);
+      let { start, end } = item.span;
+      for (const seen of this.seen) {
+        if (seen.chunkId !== item.chunkId || seen.span.end <= start || seen.span.start >= end) continue;
+        if (seen.span.start <= start && seen.span.end >= end) {
+          start = end;
+          break;
+        }
+        // Quotes are whole sentences, so the overlap is a run of shared sentences at one end.
+        if (seen.span.start <= start) start = seen.span.end;
+        else end = seen.span.start;
+      }
+      const text = this.composer!.chunkText(item.chunkId, { start, end });
+      const lead = text.length - text.trimStart().length;
+      const trimmed = text.trim();
+      if (!trimmed) continue;
+      const located = { chunkId: item.chunkId, span: { start: start + lead, end: start + lead + trimmed.length } };
+      this.seen.push(located);
+      out.push(located);
     }
     return out;
   }

@@ -14,12 +14,20 @@ const DEFINITION_CUE =
   /\b(what(?:'?s| is| are| was| does| do)?|wat|wut|whats|define|definition|meaning|mean|means|stand|stands|refer|refers|explain|describe|who is|what's)\b|\bis what\b/iu;
 const COMPARISON_CUE = /\b(vs\.?|versus|differ\w*|difference|compare\w*|comparison|distinguish\w*|same as|similar|unlike|part of|subset|evolve\w*|grew out|came from|better|faster|slower|cheaper|more|less|than)\b/i;
 
-/** Plural list nouns (or "main/key X") signal a request for several items. */
-const LIST_CUES: [ListType, RegExp][] = [
-  ["risks", /\b(risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats|(main|key|biggest|major) (risk|disadvantage|drawback|downside|challenge))\b/i],
-  ["benefits", /\b(benefits|advantages|pros|upsides|gains|(main|key|biggest|major) (benefit|advantage))\b/i],
-  ["examples", /\b(examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities)\b/i],
+/** Plural list nouns (or "main/key X") signal a request for several items, when they are what the question asks for. */
+const LIST_NOUNS: [ListType, string][] = [
+  ["risks", "risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats"],
+  ["benefits", "benefits|advantages|pros|upsides|gains"],
+  ["examples", "examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities"],
 ];
+const SINGULAR_AFTER_KEY: Record<ListType, string> = { risks: "risk|disadvantage|drawback|downside|challenge", benefits: "benefit|advantage", examples: "example|type" };
+/** The list noun must be the object of the question: right after a determiner or question word, or among its first words. */
+const listCue = (nouns: string, singular: string) =>
+  new RegExp(
+    `\\b(?:what|which|list|name|give(?: me)?|any|some|main|key|top|typical|common|biggest|major|the)\\b(?:\\W+\\w+){0,3}?\\W+(?:${nouns})\\b|^\\W*(?:\\w+\\W+){0,3}?(?:${nouns})\\b|\\b(?:main|key|biggest|major) (?:${singular})\\b`,
+    "i",
+  );
+const LIST_CUES: [ListType, RegExp][] = LIST_NOUNS.map(([type, nouns]) => [type, listCue(nouns, SINGULAR_AFTER_KEY[type])]);
 
 /** Words that frame a definition question rather than carry its subject. */
 const FRAMING = new Set(["abbrevi", "acronym", "stand", "mean", "refer", "defin", "exactli", "actual", "again", "term", "call", "word", "industri", "context", "ops", "team", "hear", "heard", "keep", "see", "seen"].map(stem));

@@ -1,0 +1,255 @@
+/**
+ * `npm run bench:api`: throughput and latency of the HTTP API, and where the time goes.
+ *
+ * The servers run in a child process (so the load generator does not share their event loop):
+ *   - the real API (createApp + real assistant over DATA_DIR; answer cache OFF, rate limit off,
+ *     logs at BENCH_LOG_LEVEL, default warn), and
+ *   - a bare Express app with one JSON route (the floor: what HTTP + Express cost by themselves).
+ * autocannon (this process) drives, at 1 and 16 connections:
+ *   POST /v1/ask (deterministic, a different question every request), GET /v1/search (distinct
+ *   queries), GET /healthz on the full app (middleware cost), GET /bare on the bare app.
+ * Then, with the servers stopped, the same process measures the embedding model alone on short
+ * queries (one at a time, and batched) and assistant.ask called directly (no HTTP).
+ *
+ * Env: BENCH_SECONDS (default 8), BENCH_LOG_LEVEL (default warn), DATA_DIR etc. as for npm start.
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import express from "express";
+import { pino } from "pino";
+import { createApp } from "../src/api/app.ts";
+import { createMetrics } from "../src/api/metrics.ts";
+import { startServer } from "../src/api/server.ts";
+import { createAssistant } from "../src/assistant.ts";
+import { loadSettings } from "../src/config/settings.ts";
+import { createEmbedder } from "../src/embed/factory.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+
+// ---------------------------------------------------------------- child: the servers
+async function serve(): Promise<void> {
+  const settings = loadSettings({ ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", API_KEYS: "", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" }, ROOT);
+  const logger = pino({ level: settings.LOG_LEVEL }, pino.destination(2));
+  const assistant = await createAssistant(settings, { logger });
+  const app = createApp({ settings, logger, metrics: createMetrics(), assistant: () => assistant, answerCacheSize: 0 });
+  const api = await startServer({ app, settings, logger });
+  const bare = express();
+  bare.get("/bare", (_req, res) => {
+    res.json({ ok: true });
+  });
+  const bareServer = await startServer({ app: bare, settings, logger });
+  process.stdout.write(`${JSON.stringify({ api: api.url, bare: bareServer.url, embedder: assistant.status.embedder, mode: assistant.status.defaultMode })}\n`);
+  process.stdin.resume();
+  process.stdin.on("end", () => void Promise.all([api.shutdown(), bareServer.shutdown()]).then(() => assistant.close()).then(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------- parent: load and report
+interface Row {
+  name: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  note?: string;
+}
+
+async function questions(apiUrl: string): Promise<{ ask: string[]; search: string[] }> {
+  const dev = (await readFile(path.join(ROOT, "eval/dev.jsonl"), "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { question: string }).question);
+  const glossary = (await (await fetch(`${apiUrl}/v1/glossary`)).json()) as { entries: { term: string; aliases: string[] }[] };
+  const names = glossary.entries.flatMap((e) => [e.term, ...e.aliases]);
+  const templates = [(t: string) => `What is ${t}?`, (t: string) => `define ${t}`, (t: string) => `Can you explain ${t} briefly?`, (t: string) => `why does ${t} matter in outsourcing`, (t: string) => `${t} meaning`];
+  const ask = [...new Set([...dev, ...templates.flatMap((f) => names.map(f))])];
+  const search = [...new Set([...names, ...names.map((n) => `${n} outsourcing`), ...dev])];
+  return { ask: shuffle(ask), search: shuffle(search) };
+}
+
+function shuffle<T>(items: T[]): T[] {
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+interface ServerTimings {
+  n: number;
+  totalMs: number;
+  retrieveMs: number;
+  composeMs: number;
+}
+
+async function load(name: string, url: string, connections: number, request: autocannon.Request, timings?: ServerTimings): Promise<Row> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    requests: [
+      {
+        ...request,
+        ...(timings
+          ? {
+              onResponse: (status: number, body: string) => {
+                if (status !== 200) return;
+                const t = (JSON.parse(body) as { timings: { totalMs: number; retrieveMs: number; composeMs: number } }).timings;
+                timings.n++;
+                timings.totalMs += t.totalMs;
+                timings.retrieveMs += t.retrieveMs;
+                timings.composeMs += t.composeMs;
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+  return {
+    name,
+    connections,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env: process.env, stdio: ["pipe", "pipe", "inherit"] });
+  const info = await new Promise<{ api: string; bare: string; embedder: string; mode: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
+    child.once("exit", (code) => reject(new Error(`server process exited (${code}) before listening`)));
+  });
+  console.log(`bench:api  node ${process.version}, ${SECONDS}s per run, embedder ${info.embedder}, answer mode ${info.mode}, answer cache off`);
+  const { ask, search } = await questions(info.api);
+  console.log(`distinct questions: ${ask.length} for /v1/ask, ${search.length} for /v1/search\n`);
+
+  let qi = 0;
+  let si = 0;
+  const askRequest: autocannon.Request = {
+    method: "POST",
+    path: "/v1/ask",
+    headers: { "content-type": "application/json" },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: ask[qi++ % ask.length], mode: "deterministic" }) }),
+  };
+  const searchRequest: autocannon.Request = {
+    method: "GET",
+    setupRequest: (req) => ({ ...req, path: `/v1/search?k=5&q=${encodeURIComponent(search[si++ % search.length]!)}` }),
+  };
+
+  // Warm up (JIT, model, caches of the retriever) before measuring.
+  for (let i = 0; i < 30; i++) {
+    await fetch(`${info.api}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `warm-up ${i} what is KPO` }) });
+  }
+
+  const rows: Row[] = [];
+  const askTimings: Record<number, ServerTimings> = {};
+  for (const c of [1, 16]) {
+    askTimings[c] = { n: 0, totalMs: 0, retrieveMs: 0, composeMs: 0 };
+    rows.push(await load("POST /v1/ask", info.api, c, askRequest, askTimings[c]));
+    rows.push(await load("GET /v1/search", info.api, c, searchRequest));
+    rows.push(await load("GET /healthz (full middleware)", info.api, c, { method: "GET", path: "/healthz" }));
+    rows.push(await load("GET /bare (bare Express)", info.bare, c, { method: "GET", path: "/bare" }));
+  }
+  child.stdin!.end();
+  await new Promise((resolve) => child.once("exit", resolve));
+
+  console.log("HTTP (autocannon)");
+  console.log(`${"route".padEnd(32)} conns   req/s     p50 ms   p99 ms   requests  non-2xx`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(32)} ${String(r.connections).padStart(5)} ${r.rps.toFixed(1).padStart(8)} ${r.p50.toFixed(2).padStart(9)} ${r.p99.toFixed(2).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.errors).padStart(8)}`);
+  }
+  for (const c of [1, 16]) {
+    const t = askTimings[c]!;
+    if (t.n) console.log(`  /v1/ask @${c}: server-side answer timings (mean of ${t.n}): total ${(t.totalMs / t.n).toFixed(2)} ms = retrieve ${(t.retrieveMs / t.n).toFixed(2)} ms + compose ${(t.composeMs / t.n).toFixed(2)} ms`);
+  }
+
+  // ---- the embedding model alone, short queries
+  const settings = loadSettings({ ...process.env, LOG_LEVEL: "silent" }, ROOT);
+  const embedder = createEmbedder(settings);
+  const shortQueries = ask.slice(0, 240);
+  await embedder.embed(shortQueries.slice(0, 24)); // load + warm
+  let t0 = performance.now();
+  const single: number[] = [];
+  for (const q of shortQueries.slice(0, 120)) {
+    const s = performance.now();
+    await embedder.embed([q]);
+    single.push(performance.now() - s);
+  }
+  const singleTotal = performance.now() - t0;
+  single.sort((a, b) => a - b);
+  console.log(`\nembedding model (${embedder.id}) alone, short queries`);
+  console.log(`  one at a time : ${(120 / (singleTotal / 1000)).toFixed(1)} queries/s, p50 ${percentile(single, 50).toFixed(2)} ms, p99 ${percentile(single, 99).toFixed(2)} ms per query`);
+  for (const size of [8, embedder.maxBatch]) {
+    t0 = performance.now();
+    let n = 0;
+    for (let i = 0; i + size <= shortQueries.length; i += size) {
+      await embedder.embed(shortQueries.slice(i, i + size));
+      n += size;
+    }
+    const ms = performance.now() - t0;
+    console.log(`  batches of ${String(size).padStart(2)}: ${(n / (ms / 1000)).toFixed(1)} queries/s, ${(ms / n).toFixed(2)} ms per query`);
+  }
+  await embedder.close?.();
+
+  // ---- assistant.ask directly (no HTTP)
+  const assistant = await createAssistant(settings);
+  for (let i = 0; i < 20; i++) await assistant.ask(`warm-up ${i} what is BPO`);
+  const direct: number[] = [];
+  t0 = performance.now();
+  for (const q of ask.slice(0, 150)) {
+    const s = performance.now();
+    await assistant.ask(q, { mode: "deterministic" });
+    direct.push(performance.now() - s);
+  }
+  const directMs = performance.now() - t0;
+  direct.sort((a, b) => a - b);
+  t0 = performance.now();
+  const concurrentQs = ask.slice(150, 450);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < concurrentQs.length) await assistant.ask(concurrentQs[next++]!, { mode: "deterministic" });
+    }),
+  );
+  const concurrentMs = performance.now() - t0;
+  await assistant.close();
+  console.log(`\nassistant.ask in-process (no HTTP), deterministic, distinct questions`);
+  console.log(`  sequential    : ${(150 / (directMs / 1000)).toFixed(1)} answers/s, p50 ${percentile(direct, 50).toFixed(2)} ms, p99 ${percentile(direct, 99).toFixed(2)} ms`);
+  console.log(`  16 in flight  : ${(concurrentQs.length / (concurrentMs / 1000)).toFixed(1)} answers/s (query embeddings batched by the embedder)`);
+
+  // ---- where the time goes (1 connection, p50)
+  const row = (name: string, c: number) => rows.find((r) => r.name.startsWith(name) && r.connections === c)!;
+  const askP50 = row("POST /v1/ask", 1).p50;
+  const directP50 = percentile(direct, 50);
+  const embedP50 = percentile(single, 50);
+  console.log(`\nwhere the time goes (one request at a time, p50)`);
+  console.log(`  /v1/ask over HTTP            ${askP50.toFixed(2)} ms`);
+  console.log(`  assistant.ask alone          ${directP50.toFixed(2)} ms  (${((directP50 / askP50) * 100).toFixed(0)}% of the HTTP latency)`);
+  console.log(`  of which query embedding     ~${embedP50.toFixed(2)} ms  (${((embedP50 / directP50) * 100).toFixed(0)}% of assistant.ask)`);
+  console.log(`  HTTP + middleware + JSON     ~${Math.max(0, askP50 - directP50).toFixed(2)} ms  (bare Express p50 ${row("GET /bare", 1).p50.toFixed(2)} ms, full-middleware /healthz p50 ${row("GET /healthz", 1).p50.toFixed(2)} ms)`);
+  const a1 = row("POST /v1/ask", 1).rps;
+  const a16 = row("POST /v1/ask", 16).rps;
+  console.log(`  16 connections vs 1: /v1/ask ${(a16 / a1).toFixed(2)}x req/s; bare Express ${(row("GET /bare", 16).rps / row("GET /bare", 1).rps).toFixed(2)}x`);
+}
+
+if (process.argv[2] === "serve") void serve();
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
