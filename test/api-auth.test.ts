@@ -46,6 +46,12 @@ describe("API keys on", () => {
     expect(res.status).toBe(200);
   });
 
+  it("counts rejected requests under their route in the metrics", async () => {
+    await fetch(`${api.url}/v1/glossary/bpo`);
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).toMatch(/kpo_http_requests_total\{method="GET",route="\/v1\/glossary\/:term",status="401"\} 1/);
+  });
+
   it("leaves /healthz, /readyz, /metrics and /openapi.json open", async () => {
     for (const path of ["/healthz", "/readyz", "/metrics", "/openapi.json"]) {
       expect((await fetch(`${api.url}${path}`)).status, path).toBe(200);

@@ -6,6 +6,7 @@ import {
   feedbackResponseSchema,
   glossaryEntryResponseSchema,
   glossaryListResponseSchema,
+  problemSchema,
   readyResponseSchema,
   searchResponseSchema,
   sourceDetailResponseSchema,
@@ -168,7 +169,7 @@ describe("glossary", () => {
     const res = await get(`/v1/glossary/outsorcing`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    const problem = await res.json();
+    const problem = problemSchema.parse(await res.json());
     expect(problem).toMatchObject({ status: 404, title: "Not Found" });
     expect(problem.suggestions).toContain("Outsourcing");
     expect(problem.detail).toContain("did you mean");
@@ -212,8 +213,8 @@ describe("POST /v1/feedback", () => {
   it("rejects an unknown rating with the zod issue at its field path", async () => {
     const res = await postJson(`${api.url}/v1/feedback`, { answerId: "x", rating: "meh" });
     expect(res.status).toBe(400);
-    const problem = await res.json();
-    expect(problem.issues[0]).toMatchObject({ in: "body", path: ["rating"], pointer: "/rating" });
+    const problem = problemSchema.parse(await res.json());
+    expect(problem.issues?.[0]).toMatchObject({ in: "body", path: ["rating"], pointer: "/rating" });
   });
 });
 

@@ -119,6 +119,15 @@ describe("404, 405, 413, 415", () => {
   });
 });
 
+describe("requests Node's HTTP parser rejects", () => {
+  it("a URL over 16 KB gets 431 problem+json, not a bare status line", async () => {
+    const res = await send(`/v1/search?q=${"kpo+".repeat(5000)}`, {});
+    expect(res.status).toBe(431);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 431, type: "urn:kpo:problem:headers-too-large" });
+  });
+});
+
 describe("503 while the index loads", () => {
   let starting: TestApi;
   beforeAll(async () => {

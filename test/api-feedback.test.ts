@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Assistant } from "../src/assistant-types.ts";
-import { feedbackResponseSchema } from "../src/api/schemas.ts";
+import { answerResponseSchema, feedbackResponseSchema } from "../src/api/schemas.ts";
 import { FeedbackStore } from "../src/feedback/store.ts";
 import { feedbackRecordSchema } from "../src/schema/feedback.ts";
 import { postJson, startTestApi, withTempFeedback } from "./support/api-harness.ts";
@@ -34,7 +34,7 @@ async function rate(url: string, answerId: string, rating: "up" | "down", commen
 describe("feedback storage", () => {
   it("survives a restart: records from two app instances over the same DATA_DIR are all kept, in order", async () => {
     const first = await startInstance();
-    const ask = await (await postJson(`${first.url}/v1/ask`, { question: "What is legal process outsourcing?" })).json();
+    const ask = answerResponseSchema.parse(await (await postJson(`${first.url}/v1/ask`, { question: "What is legal process outsourcing?" })).json());
     const a = await rate(first.url, ask.id, "up");
     const b = await rate(first.url, ask.id, "down", "missing the LPO acronym");
     await first.close();

@@ -15,7 +15,7 @@ beforeAll(async () => {
   const res = await fetch(`${api.url}/openapi.json`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  doc = await res.json();
+  doc = (await res.json()) as Json;
 });
 afterAll(async () => api?.close());
 
@@ -157,7 +157,7 @@ describe("GET /openapi.json", () => {
   it("leaves operations open in the document when no API keys are configured", async () => {
     const open = await startTestApi({ assistant: () => undefined });
     try {
-      const openDoc = await (await fetch(`${open.url}/openapi.json`)).json();
+      const openDoc = (await (await fetch(`${open.url}/openapi.json`)).json()) as Json;
       expect(openDoc.security).toEqual([]);
     } finally {
       await open.close();

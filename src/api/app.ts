@@ -46,7 +46,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
 
   // 1. request id, per-request logger, access log and HTTP metrics (first, so every response counts)
-  app.use(requestContext(logger, metrics));
+  let routePatterns: { path: string; pattern: RegExp }[] = [];
+  const routeOf = (path: string) => routePatterns.find((r) => r.pattern.test(path))?.path;
+  app.use(requestContext(logger, metrics, routeOf));
   // 2. security headers (a JSON API: no CSP exceptions needed)
   app.use(helmet());
   // 3. CORS only for configured origins ("*" allows any)
@@ -94,6 +96,11 @@ export function createApp(deps: AppDeps): Express {
     ...feedbackRoutes(),
   ];
   mountRoutes(app, specs);
+  // Label requests answered before routing (401, 429, 503 on /v1/*) with their route too.
+  routePatterns = [...new Set(specs.map((s) => s.path))].map((path) => ({
+    path,
+    pattern: new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`),
+  }));
 
   // 6. anything else: 404 problem; then the one error handler
   app.use((req: Request, _res: Response, next: NextFunction) => {
@@ -130,7 +137,7 @@ function requireReady(assistant: () => Assistant | undefined): RequestHandler {
   };
 }
 
-function requestContext(logger: Logger, metrics: ApiMetrics): RequestHandler {
+function requestContext(logger: Logger, metrics: ApiMetrics, routeOf: (path: string) => string | undefined): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.get("x-request-id");
@@ -142,13 +149,15 @@ function requestContext(logger: Logger, metrics: ApiMetrics): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const completed = res.writableFinished;
       const status = completed ? String(res.statusCode) : "aborted";
-      const labels = { method: req.method, route: res.locals.route ?? "unmatched", status };
+      // Only known route patterns become labels (bounded cardinality); anything else is "unmatched".
+      const path = req.originalUrl.split("?")[0]!;
+      const labels = { method: req.method, route: res.locals.route ?? (res.statusCode === 404 ? undefined : routeOf(path)) ?? "unmatched", status };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       res.locals.log.info(
         {
           method: req.method,
-          path: req.path,
+          path,
           route: labels.route,
           status: completed ? res.statusCode : undefined,
           aborted: completed ? undefined : true,

@@ -39,6 +39,8 @@ const TYPES: Record<number, string> = {
   405: "urn:kpo:problem:method-not-allowed",
   413: "urn:kpo:problem:payload-too-large",
   415: "urn:kpo:problem:unsupported-media-type",
+  408: "urn:kpo:problem:request-timeout",
+  431: "urn:kpo:problem:headers-too-large",
   429: "urn:kpo:problem:rate-limited",
   500: "urn:kpo:problem:internal",
   503: "urn:kpo:problem:unavailable",

@@ -1,8 +1,10 @@
-import http from "node:http";
+import http, { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { RequestListener } from "node:http";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../logger.ts";
+import { problemType } from "./problem.ts";
 
 export type ShutdownHook = () => Promise<void> | void;
 
@@ -52,6 +54,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     app(req, res);
   });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 120_000;
@@ -127,6 +130,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onShutdown: (hook) => void hooks.push(hook),
     shutdown,
   };
+}
+
+/**
+ * Requests Node's HTTP parser rejects before express sees them (headers over 16 KB, a broken
+ * request line) still get problem+json instead of a bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const body = JSON.stringify({
+    type: problemType(status),
+    title: STATUS_CODES[status],
+    status,
+    detail: status === 431 ? "the request line and headers exceed 16 KB; send long text in a POST body" : "the request could not be parsed as HTTP",
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Resolves true if `ms` passed before `promise` settled (rejections propagate). */
