@@ -53,7 +53,7 @@ export class AnswerService {
     const queryVector = await this.deps.embedQuery(screen.question);
     // Glossary entries are dense with keywords and would crowd documents out of a fixed-depth list,
     // so the composer gets the glossary entries retrieval found plus COMPOSE_DEPTH document passages.
-    const ranked = await this.deps.retriever.retrieve(screen.question, { k: COMPOSE_DEPTH * 2, vector: queryVector });
+    const ranked = await this.deps.retriever.retrieve(screen.question, { k: COMPOSE_DEPTH * 4, vector: queryVector });
     const passages = [...ranked.filter((p) => p.kind === "glossary"), ...ranked.filter((p) => p.kind !== "glossary").slice(0, COMPOSE_DEPTH)].sort(
       (a, b) => b.score - a.score || a.id.localeCompare(b.id),
     );

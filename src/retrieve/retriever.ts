@@ -25,7 +25,7 @@ export interface RetrieveOptions {
 }
 
 /** How deep each retriever looks before fusion. */
-const CANDIDATES = 30;
+const CANDIDATES = 60;
 
 /**
  * Hybrid retrieval: glossary alias match + dense (HNSW) + BM25 (fuzzy, prefix), fused with

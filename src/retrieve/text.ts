@@ -74,6 +74,7 @@ const SYNONYM_GROUPS = [
   ["estim", "expect", "predict", "forecast", "project", "anticip"],
   ["profession", "expert", "specialist"],
   ["utiliz", "utilis", "employ", "hire"],
+  ["use", "utiliz", "utilis", "appli", "leverag"],
   ["india", "indian"],
   ["philippin", "filipino"],
 ];

@@ -110,8 +110,19 @@ export class DeterministicComposer {
     return { coverage: round(coverage), dense: round(dense), answerable };
   }
 
-  private score(question: string, passages: Passage[], queryVector: number[], listType?: ListType): Scored[] {
+  /**
+   * Whether a sentence is about one of the terms the question names (by name or alias in
+   * the sentence, its section or its document title). Empty subjects mean any sentence is.
+   */
+  private aboutSubject(subjects: GlossaryEntry[], sentence: Sentence): boolean {
+    if (subjects.length === 0) return true;
+    const context = `${sentence.text} ${sentence.chunk.section.join(" ")} ${sentence.chunk.title}`;
+    return subjects.some((e) => [e.term, ...e.aliases].some((n) => new RegExp(`\\b${escape(n)}\\b`, "i").test(context)));
+  }
+
+  private score(question: string, passages: Passage[], queryVector: number[], listType?: ListType, subjects: GlossaryEntry[] = []): Scored[] {
     const terms = this.queryTerms(question);
+    const why = /^\W*why\b/i.test(question);
     const top = passages[0]?.score || 1;
     const scored: Scored[] = [];
     for (const p of passages) {
@@ -129,6 +140,8 @@ export class DeterministicComposer {
         if (listType && SECTION_FOR[listType].test(p.section.at(-1) ?? "")) score += WEIGHTS.section;
         if (listType && LIST_VOCAB[listType].test(sentence.text)) score += WEIGHTS.vocabulary;
         if (words < 4 && p.kind !== "list") score -= 0.2;
+        if (why && /reason|why|importan|benefit|advantage/i.test(p.section.at(-1) ?? "")) score += 0.1;
+        if (!this.aboutSubject(subjects, sentence)) score -= 0.1;
         if (sentence.text.endsWith("?")) score -= 0.15;
         scored.push({ sentence, score: round(score), dense, lexical, needsPrevious });
       }
@@ -166,6 +179,7 @@ export class DeterministicComposer {
     if (!evidence.answerable && intent.kind !== "definition" && intent.kind !== "comparison") return notFound(related);
 
     const builder = new AnswerBuilder().bind(this);
+    const subjects = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
     switch (intent.kind) {
       case "definition":
         this.define(builder, intent.term, question, passages, queryVector);
@@ -181,7 +195,7 @@ export class DeterministicComposer {
         // Each part of a compound question gets its share of sentences, best first, without repeats.
         const cap = parts.length > 1 ? 2 : CAPS.general;
         for (const part of parts) {
-          const picked = this.pick(this.score(part.text, passages, part.vector), cap, THRESHOLDS.relativeFloor);
+          const picked = this.pick(this.score(part.text, passages, part.vector, undefined, subjects), cap, THRESHOLDS.relativeFloor);
           builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)));
         }
         break;
@@ -197,14 +211,22 @@ export class DeterministicComposer {
    * relevant prose sentences from other passages, de-duplicated.
    */
   private list(builder: AnswerBuilder, listType: ListType, question: string, passages: Passage[], queryVector: number[], matches: GlossaryMatch[]): void {
-    const scored = this.score(question, passages, queryVector, listType);
+    const subjects = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
+    // A section titled "Risks" (or "Types", "Benefits") in a document about the question's subject answers
+    // "what are the risks of X" even when its sentences never repeat X, so such sections join the
+    // candidates beyond what retrieval ranked, at the lowest retrieved score.
+    const names = subjects.flatMap((e) => [e.term, ...e.aliases].map(normalizeTerm));
+    const headedBySubject = (c: Chunk) => names.some((n) => normalizeTerm(`${c.title} ${c.section.join(" ")}`).includes(n));
+    const floor = passages.at(-1)?.score ?? 0;
+    const extra: Passage[] = this.knowledge.chunks
+      .filter((c) => headedBySubject(c) && SECTION_FOR[listType].test(c.section.at(-1) ?? "") && !passages.some((p) => p.id === c.id))
+      .map((c) => ({ ...c, score: floor, ranks: {}, scores: {} }));
+    const candidates = [...passages, ...extra];
+    // A list about X is built only from sentences about X: KPO's risks are not BPO's.
+    const scored = this.score(question, candidates, queryVector, listType, subjects).filter((c) => this.aboutSubject(subjects, c.sentence));
     const best = scored[0]?.score ?? 0;
-    // A section titled "Risks" in a document about the question's subject answers "what are the risks of X"
-    // even when its items never repeat X, so such sections are considered beyond what retrieval ranked.
-    const subjects = matches.flatMap((m) => [m.entry.term, ...m.entry.aliases].map(normalizeTerm));
-    const aboutSubject = (c: Chunk) => subjects.some((s) => normalizeTerm(`${c.title} ${c.section.join(" ")}`).includes(s));
-    const extra = this.knowledge.chunks.filter((c) => aboutSubject(c) && !passages.some((p) => p.id === c.id));
-    const listChunk = [...passages, ...extra]
+    const listChunk = candidates
+      .filter((p) => names.length === 0 || headedBySubject(p))
       .filter((p) => p.kind !== "glossary" && p.kind !== "comment" && SECTION_FOR[listType].test(p.section.at(-1) ?? ""))
       .map((p) => ({ p, items: this.listItems(p.id) }))
       .find((c) => c.items.length >= 3);
@@ -217,7 +239,9 @@ export class DeterministicComposer {
       used = 1;
     }
     const inList = (s: Sentence) => listChunk !== undefined && s.chunk.id === listChunk.p.id;
-    const prose = this.pick(scored, CAPS.list - used * 3, THRESHOLDS.listRelativeFloor, (c) => !inList(c.sentence) && c.score >= best * THRESHOLDS.listRelativeFloor && !isListItem(c.sentence));
+    // A prose item must be about the kind of thing asked for: in a "Risks" section, or using risk words.
+    const onTopic = (c: Scored) => SECTION_FOR[listType].test(c.sentence.chunk.section.at(-1) ?? "") || LIST_VOCAB[listType].test(c.sentence.text);
+    const prose = this.pick(scored, CAPS.list - used * 3, THRESHOLDS.listRelativeFloor, (c) => !inList(c.sentence) && onTopic(c) && !isListItem(c.sentence));
     for (const s of this.inReadingOrder(prose)) builder.bullet(this.withContext(s));
   }
 
