@@ -20,7 +20,8 @@ export interface RawDocument {
 
 export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, as readFile(..., "utf8") does, so offsets match what citation checkers read.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes strictly: invalid UTF-8 is an error naming the file, never silently replaced characters. */
 export function decodeUtf8(bytes: Buffer, file: string): string {
