@@ -16,7 +16,6 @@ import { table } from "../src/eval/format.ts";
 import { loadQuestions } from "../src/eval/questions.ts";
 import { loadIndex } from "../src/index/store.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
-import { GlossaryMatcher } from "../src/retrieve/glossary-match.ts";
 import { HybridRetriever } from "../src/retrieve/retriever.ts";
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "kpo-bench-ingest-"));
@@ -42,14 +41,7 @@ try {
   const index = (await loadIndex(dataDir, embedder))!;
   const loadMs = ms(t);
 
-  const retriever = new HybridRetriever({
-    chunks: index.chunks,
-    hnsw: index.hnsw,
-    bm25: index.bm25,
-    glossary: new GlossaryMatcher(index.glossary),
-    embedQuery: (q) => embedder.embedQuery(q),
-    settings,
-  });
+  const retriever = HybridRetriever.fromIndex(index, (q) => embedder.embedQuery(q), settings);
   const queries = (await loadQuestions("eval/dev.jsonl")).map((q) => q.question.slice(0, 300));
   const latencies: number[] = [];
   const lexical: number[] = [];

@@ -14,7 +14,6 @@ import { loadQuestions } from "../src/eval/questions.ts";
 import { isAnswerable, rankedSources } from "../src/eval/score.ts";
 import { table } from "../src/eval/format.ts";
 import { ensureIndex } from "../src/ingest/ensure.ts";
-import { GlossaryMatcher } from "../src/retrieve/glossary-match.ts";
 import { HybridRetriever } from "../src/retrieve/retriever.ts";
 import type { RetrieverName } from "../src/schema/passage.ts";
 
@@ -27,14 +26,7 @@ const { file } = program.opts<{ file: string }>();
 const settings = loadSettings();
 const embedder = withQueryBatching(createEmbedder(settings));
 const { index } = await ensureIndex(settings, embedder, { info: (m) => console.error(m) });
-const retriever = new HybridRetriever({
-  chunks: index.chunks,
-  hnsw: index.hnsw,
-  bm25: index.bm25,
-  glossary: new GlossaryMatcher(index.glossary),
-  embedQuery: (t) => embedder.embedQuery(t),
-  settings,
-});
+const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
 const questions = (await loadQuestions(file)).filter(isAnswerable);
 
 const configs: [string, RetrieverName[] | undefined][] = [

@@ -11,7 +11,7 @@ import { createEmbedder } from "./embed/factory.ts";
 import { FeedbackStore } from "./feedback/store.ts";
 import { ensureIndex } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
-import { GlossaryMatcher } from "./retrieve/glossary-match.ts";
+import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./retrieve/text.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
@@ -38,15 +38,8 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
   });
-  const matcher = new GlossaryMatcher(index.glossary);
-  const retriever = new HybridRetriever({
-    chunks: index.chunks,
-    hnsw: index.hnsw,
-    bm25: index.bm25,
-    glossary: matcher,
-    embedQuery: (t) => embedder.embedQuery(t),
-    settings,
-  });
+  const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
+  const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index));
   const llm = settings.llmConfigured ? createLlmAnswerer({ settings, logger }) : undefined;
   const defaultMode = llm ? "llm" : "deterministic";

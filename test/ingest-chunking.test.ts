@@ -8,6 +8,7 @@ import { chunkDocument, embeddingText, glossaryChunk, MAX_CHUNK_WORDS, MIN_CHUNK
 import { cleanDocument, type Block } from "../src/ingest/clean.ts";
 import { splitSentences } from "../src/ingest/sentences.ts";
 import type { Chunk } from "../src/schema/passage.ts";
+import { WIKIPEDIA_RISKS } from "./support/corpus-facts.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CORPUS = path.join(ROOT, "corpus");
@@ -99,17 +100,7 @@ describe("chunks of the real corpus", () => {
     const chunk = risks[0]!;
     expect(chunk.kind).toBe("list");
     expect(chunk.section.slice(-2)).toEqual(["Risks and benefits", "Risks"]);
-    expect(texts(doc.raw, chunk.sentences)).toEqual([
-      "Security- Classified information about the company can be lost",
-      "Key talent retention",
-      "The character of the employee and the quality of the work cannot be assured",
-      "KPO is time consuming and cannot provide a quick fix to the company seeking immediate results.",
-      "Lack of communication between partners due to legal, language and cultural barriers can lead to complications",
-      "Quality of Personnel and Work Cannot Be Guaranteed",
-      "Shortage of Skilled Employees",
-      "Reduction in Communication due to Language barrier",
-      "Inability to protect company's intellect property",
-    ]);
+    expect(texts(doc.raw, chunk.sentences)).toEqual(WIKIPEDIA_RISKS);
     const benefits = chunks.find((c) => c.section.at(-1) === "Benefits")!;
     expect(benefits.section.slice(-2)).toEqual(["Risks and benefits", "Benefits"]);
     expect(benefits.sentences).toHaveLength(5);

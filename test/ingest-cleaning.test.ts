@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanDocument, type Block } from "../src/ingest/clean.ts";
+import { WIKIPEDIA_RISKS } from "./support/corpus-facts.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SOURCES = path.join(ROOT, "corpus/sources");
@@ -147,17 +148,7 @@ describe("cleanDocument on the real corpus", () => {
       "The main difference between a KPO firm and a BPO firm is that in a KPO firm, the customer is included amid the whole execution process.",
       "In 2014, the KPO sector comprised 40 percent of the country's outsourcing industry.",
     ]);
-    const risks = [
-      "Security- Classified information about the company can be lost",
-      "Key talent retention",
-      "The character of the employee and the quality of the work cannot be assured",
-      "KPO is time consuming and cannot provide a quick fix to the company seeking immediate results.",
-      "Lack of communication between partners due to legal, language and cultural barriers can lead to complications",
-      "Quality of Personnel and Work Cannot Be Guaranteed",
-      "Shortage of Skilled Employees",
-      "Reduction in Communication due to Language barrier",
-      "Inability to protect company's intellect property",
-    ];
+    const risks = WIKIPEDIA_RISKS;
     const listItems = blocks.filter((b) => b.kind === "list").map((b) => b.text);
     for (const item of risks) expect(listItems).toContain(item);
     expect(blocks.filter((b) => b.kind === "heading").map((b) => b.text)).toEqual(

@@ -5,7 +5,8 @@ import type { Settings } from "../config/settings.ts";
 import { bm25SearchOptions } from "../index/bm25.ts";
 import type { Chunk, RetrieverName } from "../schema/passage.ts";
 import { reciprocalRankFusion, type RankedList } from "./fuse.ts";
-import type { GlossaryMatcher } from "./glossary-match.ts";
+import { GlossaryMatcher } from "./glossary-match.ts";
+import type { LoadedIndex } from "../index/store.ts";
 
 export interface RetrieverDeps {
   chunks: Chunk[];
@@ -33,12 +34,18 @@ const CANDIDATES = 60;
  */
 export class HybridRetriever {
   private readonly byId: Map<string, Chunk>;
+
+  /** The retriever over a loaded index: one way to build it for the assistant and the benchmarks. */
+  static fromIndex(index: Pick<LoadedIndex, "chunks" | "hnsw" | "bm25" | "glossary">, embedQuery: (text: string) => Promise<number[]>, settings: RetrieverDeps["settings"]): HybridRetriever {
+    return new HybridRetriever({ chunks: index.chunks, hnsw: index.hnsw, bm25: index.bm25, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
+  }
+
   constructor(private readonly deps: RetrieverDeps) {
     this.byId = new Map(deps.chunks.map((c) => [c.id, c]));
   }
 
-  chunk(id: string): Chunk | undefined {
-    return this.byId.get(id);
+  get glossary(): GlossaryMatcher {
+    return this.deps.glossary;
   }
 
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<Passage[]> {
