@@ -13,7 +13,7 @@ import { ensureIndex } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
-import { normalizeTerm } from "./retrieve/text.ts";
+import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import { searchHitSchema } from "./schema/passage.ts";
 

@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { CorpusError } from "../errors.ts";
 import { glossaryFrontMatterSchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { decodeUtf8 } from "./load.ts";
-import { normalizeTerm } from "../retrieve/text.ts";
+import { normalizeTerm } from "../text/terms.ts";
 
 const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
 

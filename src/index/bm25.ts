@@ -1,6 +1,6 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import type { Chunk } from "../schema/passage.ts";
-import { contentTerms, stem, STOPWORDS, words } from "../retrieve/text.ts";
+import { stem, STOPWORDS, words } from "../text/terms.ts";
 
 interface Bm25Doc {
   id: string;
@@ -54,4 +54,3 @@ export function loadBm25(json: string): MiniSearch<Bm25Doc> {
   return MiniSearch.loadJSON<Bm25Doc>(json, bm25Options);
 }
 
-export { contentTerms };

@@ -1,5 +1,5 @@
 import type { GlossaryEntry } from "../schema/glossary.ts";
-import { normalizeTerm, stem, STOPWORDS, words } from "./text.ts";
+import { normalizeTerm, stem, STOPWORDS, words } from "../text/terms.ts";
 
 export interface GlossaryMatch {
   entry: GlossaryEntry;

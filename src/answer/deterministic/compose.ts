@@ -1,5 +1,5 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, normalizeTerm, synonymsOf } from "../../retrieve/text.ts";
+import { contentTerms, normalizeTerm, synonymsOf } from "../../text/terms.ts";
 import type { Answer, Citation } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
@@ -224,7 +224,6 @@ export class DeterministicComposer {
     const candidates = [...passages, ...extra];
     // A list about X is built only from sentences about X: KPO's risks are not BPO's.
     const scored = this.score(question, candidates, queryVector, listType, subjects).filter((c) => this.aboutSubject(subjects, c.sentence));
-    const best = scored[0]?.score ?? 0;
     const listChunk = candidates
       .filter((p) => names.length === 0 || headedBySubject(p))
       .filter((p) => p.kind !== "glossary" && p.kind !== "comment" && SECTION_FOR[listType].test(p.section.at(-1) ?? ""))
@@ -320,10 +319,6 @@ export class DeterministicComposer {
     const slugs = [...matches.map((m) => m.entry.slug), ...passages.filter((p) => p.kind === "glossary").map((p) => p.term!)];
     const names = [...new Set(slugs)].map((s) => this.knowledge.glossaryBySlug.get(s)?.term).filter((t): t is string => Boolean(t));
     return names.slice(0, 3);
-  }
-
-  get glossary(): Map<string, GlossaryEntry> {
-    return this.knowledge.glossaryBySlug;
   }
 
   chunkText(chunkId: string, span: Span): string {

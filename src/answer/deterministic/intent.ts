@@ -1,6 +1,6 @@
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, normalizeTerm, stem, words } from "../../retrieve/text.ts";
+import { contentTerms, normalizeTerm, stem, words } from "../../text/terms.ts";
 
 export type ListType = "risks" | "benefits" | "examples";
 

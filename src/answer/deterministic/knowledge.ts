@@ -2,7 +2,7 @@ import type { LoadedIndex } from "../../index/store.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { spanText } from "../citations.ts";
-import { contentTerms } from "../../retrieve/text.ts";
+import { contentTerms } from "../../text/terms.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */

@@ -4,6 +4,8 @@
  * stemming, and the numbers a sentence states.
  */
 
+import { contentTerms } from "../../text/terms.ts";
+
 /** Marker like [3]; the capture is the number. */
 export const MARKER = /\[(\d+)\]/g;
 
@@ -67,46 +69,18 @@ export function splitSentences(text: string): Segment[] {
   return segments;
 }
 
-// Function words and filler that say nothing about whether a passage supports a claim.
-const STOPWORDS = new Set(
-  `a about above after again against all also although am an and any are as at be because been before being below
-  between both but by can could did do does doing down during each either etc few for from further had has have having
-  he her here hers him his how however i if in into is it its itself just may me might more most much must my no nor
-  not of off on once only or other our ours out over own per same she should so some such than that the their theirs
-  them then there these they this those through thus to too under until up upon us very via was we were what when
-  where whether which while who whom whose why will with within without would yet you your often usually typically
-  generally e g ie eg i.e e.g one ones`.split(/\s+/),
-);
-
 /**
- * Light stemming: strip common English inflections and derivations, unify British -is-/American
- * -iz- spellings, then keep at most 6 letters. Truncation catches pairs suffix rules miss
- * ("expert"/"expertise", "outsourced"/"outsourcing") at the cost of rare conflations, which only
- * matter if an unrelated claim also shares most of its other words with the passage.
+ * Stemmed content words (letters only; numbers are checked separately), with the project's one
+ * normalisation (stopwords, Porter2 stemming), cut to 6 letters so derivations the stemmer keeps
+ * apart still meet ("expert"/"expertise", "outsourced"/"outsourcing"), at the cost of rare
+ * conflations that only matter if an unrelated claim also shares most of its other words.
  */
-export function stem(word: string): string {
-  let w = word.toLowerCase().replace(/['’]s$/, "");
-  if (w.length <= 3) return w;
-  if (/(?:ss|us|is)$/.test(w)) {
-    // singular already: "process", "status", "analysis"
-  } else if (/ies$/.test(w)) w = `${w.slice(0, -3)}y`;
-  else if (/(?:[sxz]|ch|sh)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.endsWith("s")) w = w.slice(0, -1);
-  const bare = w.replace(/(?:ingly|edly|ing|ed|ly)$/, "");
-  if (bare.length >= 3) w = bare;
-  w = w.replace(/(?<!s)is(e|er)?$/, "iz$1").replace(/e$/, "");
-  return w.slice(0, 6);
-}
-
-/** Stemmed content words (letters only; numbers are checked separately). */
 export function contentWords(text: string): Set<string> {
-  const words = new Set<string>();
-  for (const m of text.replace(MARKER, " ").matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)) {
-    const word = m[0].toLowerCase();
-    if (!/\p{L}/u.test(word) || word.length < 2 || STOPWORDS.has(word)) continue;
-    words.add(stem(word));
-  }
-  return words;
+  return new Set(
+    contentTerms(text.replace(MARKER, " "))
+      .filter((t) => /\p{L}/u.test(t) && t.length >= 2)
+      .map((t) => t.slice(0, 6)),
+  );
 }
 
 /** Numbers a text states ("$1.5 billion" -> "1.5", "10,000" -> "10000"), markers excluded. */
