@@ -45,6 +45,20 @@ describe("comparisons", () => {
   );
 });
 
+describe("chat-style questions", () => {
+  it("reads abbreviations such as 'diff btwn' as a comparison", async () => {
+    const answer = await ask("whats the diff btwn bpo n kpo");
+    expect(answer.status).toBe("answered");
+    expect(answer.citations.map((c) => c.path)).toEqual(expect.arrayContaining(["corpus/glossary/business-process-outsourcing.md", "corpus/glossary/knowledge-process-outsourcing.md"]));
+  });
+
+  it("corrects a misspelt word against the corpus vocabulary instead of treating it as unknown", async () => {
+    const answer = await ask("securty risks of kpo?");
+    expect(answer.status).toBe("answered");
+    expect(lower(answer.answer)).toContain("security");
+  });
+});
+
 describe("lists", () => {
   it("gathers risks from list sections and prose across documents, without repeats", async () => {
     const answer = await ask("What are the risks of KPO?");

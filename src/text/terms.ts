@@ -13,7 +13,7 @@ export const STOPWORDS = new Set(
   to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves
   whats wat wut pls please thanks thx lol ok okay hey hi hello u ur r im again exactly really kinda sort sorta anyone anybody know
   tell explain mean means meaning define definition stand stands stand-for refer refers called call term word abbreviation acronym
-  thing things stuff someone something keep seeing see saw give get got guys vs versus using`
+  thing things stuff someone something keep seeing see saw give get got guys vs versus using btwn bw diff`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -41,12 +41,14 @@ export function stem(word: string): string {
   return stemmer(word);
 }
 
+/** Content words before stemming: normalised, without stopwords and stray single letters ("bpo n kpo"). */
+export function contentWords(text: string): string[] {
+  return words(text).filter((w) => !STOPWORDS.has(w) && !/^\p{L}$/u.test(w) && !STOPWORDS.has(stem(w)));
+}
+
 /** Content terms for matching: normalised, stopwords removed, stemmed. */
 export function contentTerms(text: string): string[] {
-  return words(text)
-    .filter((w) => !STOPWORDS.has(w))
-    .map(stem)
-    .filter((t) => !STOPWORDS.has(t));
+  return contentWords(text).map(stem);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, normalizeTerm, synonymsOf } from "../../text/terms.ts";
+import { contentTerms, contentWords, normalizeTerm, stem, synonymsOf } from "../../text/terms.ts";
 import type { Answer, Citation } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
@@ -74,9 +74,9 @@ export class DeterministicComposer {
   /** Query terms resolved against the corpus vocabulary (typos corrected), with their weights. */
   private queryTerms(question: string, exclude: Set<string> = new Set()): Map<string, number> {
     const terms = new Map<string, number>();
-    for (const raw of contentTerms(question)) {
-      if (exclude.has(raw)) continue;
-      const resolved = this.knowledge.resolve(raw) ?? raw;
+    for (const word of contentWords(question)) {
+      const resolved = this.knowledge.resolve(word) ?? stem(word);
+      if (exclude.has(resolved)) continue;
       terms.set(resolved, this.knowledge.idfOf(resolved));
     }
     return terms;

@@ -12,7 +12,7 @@ export type Intent =
 
 const DEFINITION_CUE =
   /\b(what(?:'?s| is| are| was| does| do)?|wat|wut|whats|define|definition|meaning|mean|means|stand|stands|refer|refers|explain|describe|who is|what's)\b|\bis what\b/iu;
-const COMPARISON_CUE = /\b(vs\.?|versus|differ\w*|difference|compare\w*|comparison|distinguish\w*|same as|similar|unlike|part of|subset|evolve\w*|grew out|came from|better|faster|slower|cheaper|more|less|than)\b/i;
+const COMPARISON_CUE = /\b(vs\.?|versus|diff|differ\w*|difference|compare\w*|comparison|distinguish\w*|same as|similar|unlike|part of|subset|evolve\w*|grew out|came from|better|faster|slower|cheaper|more|less|than)\b/i;
 
 /** Plural list nouns (or "main/key X") signal a request for several items, when they are what the question asks for. */
 const LIST_NOUNS: [ListType, string][] = [

@@ -2,7 +2,7 @@ import type { LoadedIndex } from "../../index/store.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { spanText } from "../citations.ts";
-import { contentTerms } from "../../text/terms.ts";
+import { contentTerms, stem, words } from "../../text/terms.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
@@ -25,6 +25,10 @@ export class Knowledge {
   private readonly idf = new Map<string, number>();
   readonly maxIdf: number;
   readonly vocabulary: Set<string>;
+  /** Surface words of the corpus (lower case) and their stems, to correct typos before stemming mangles them. */
+  private readonly surface = new Map<string, string>();
+  /** The surface words in a fixed order, so typo resolution is deterministic. */
+  private readonly surfaceWords: string[];
   private readonly vectors: Float32Array;
   private readonly dimensions: number;
 
@@ -40,6 +44,7 @@ export class Knowledge {
       chunk.sentences.forEach((span, position) => {
         const text = spanText(chunk, span);
         const terms = new Set(contentTerms(text));
+        for (const w of words(text)) if (w.length >= 4 && !this.surface.has(w)) this.surface.set(w, stem(w));
         const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
         this.sentences.push(sentence);
         list.push(sentence);
@@ -52,6 +57,7 @@ export class Knowledge {
     for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / f));
     this.maxIdf = Math.log(1 + n);
     this.vocabulary = new Set(df.keys());
+    this.surfaceWords = [...this.surface.keys()].sort();
   }
 
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */
@@ -71,24 +77,27 @@ export class Knowledge {
   }
 
   /**
-   * Maps each query term to a corpus term: itself, or the closest corpus term within a
-   * small edit distance ("securty" -> "secur"), or undefined when the corpus never uses it.
+   * Maps a query word to a corpus term: its own stem when the corpus uses it, else the stem
+   * of the closest corpus word within a small edit distance ("securty" -> "security" ->
+   * "secur"), else undefined when the corpus never uses anything like it. Typos are matched on
+   * surface words, since stemming a misspelling can move it further from the right stem.
    */
-  resolve(term: string): string | undefined {
-    if (this.vocabulary.has(term)) return term;
-    if (term.length < 5 || /\d/.test(term)) return undefined;
-    const budget = term.length >= 9 ? 2 : 1;
+  resolve(word: string): string | undefined {
+    const own = stem(word);
+    if (this.vocabulary.has(own)) return own;
+    if (word.length < 5 || /\d/.test(word)) return undefined;
+    const budget = word.length >= 9 ? 2 : 1;
     let best: string | undefined;
     let bestDistance = budget + 1;
-    for (const candidate of this.vocabulary) {
-      if (Math.abs(candidate.length - term.length) > budget) continue;
-      const d = editDistance(term, candidate, budget);
-      if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
+    for (const candidate of this.surfaceWords) {
+      if (Math.abs(candidate.length - word.length) > budget) continue;
+      const d = editDistance(word, candidate, budget);
+      if (d < bestDistance) {
         best = candidate;
         bestDistance = d;
       }
     }
-    return best;
+    return best === undefined ? undefined : this.surface.get(best);
   }
 }
 
