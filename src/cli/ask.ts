@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { createAssistant } from "../assistant.ts";
 import type { Settings } from "../config/settings.ts";
+import { embeddingProgressBar } from "./progress.ts";
 import type { Answer } from "../schema/answer.ts";
 
 export function renderAnswerText(answer: Answer): string {
@@ -23,7 +24,8 @@ export async function askCommand(ctx: { settings: Settings; logger: Logger }, qu
   if (opts.mode === "llm" && !ctx.settings.llmConfigured) {
     process.stderr.write("kpo: --mode llm needs OPENAI_API_KEY or LLM_BASE_URL; answering in deterministic mode\n");
   }
-  const assistant = await createAssistant(ctx.settings, { logger: ctx.logger });
+  const bar = embeddingProgressBar();
+  const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
     const answer = await assistant.ask(question, { mode: opts.mode });
     process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : renderAnswerText(answer));

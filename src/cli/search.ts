@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
 import { createAssistant } from "../assistant.ts";
 import type { Settings } from "../config/settings.ts";
+import { embeddingProgressBar } from "./progress.ts";
 
 export async function searchCommand(ctx: { settings: Settings; logger: Logger }, query: string, opts: { k: number; json?: boolean }): Promise<void> {
-  const assistant = await createAssistant(ctx.settings, { logger: ctx.logger });
+  const bar = embeddingProgressBar();
+  const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
     const hits = await assistant.search(query, opts.k);
     if (opts.json) {
