@@ -4,11 +4,11 @@ import type { GlossaryEntry } from "../schema/glossary.ts";
 import type { Chunk, Span } from "../schema/passage.ts";
 import type { Block } from "./clean.ts";
 import { splitSentences } from "./sentences.ts";
+import { wordCount } from "../text/terms.ts";
 
 export const MAX_CHUNK_WORDS = 120;
 export const MIN_CHUNK_WORDS = 40;
 
-const wordCount = (s: string) => (s.match(/[\p{L}\p{N}]+/gu) ?? []).length;
 
 /** What the dense index embeds (and the vector cache keys on): the heading gives short chunks their context; a glossary chunk's heading is its term. */
 export function embeddingText(chunk: Pick<Chunk, "section" | "text" | "title" | "kind">): string {

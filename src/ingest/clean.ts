@@ -15,6 +15,8 @@
  *   then tagged as comments, one comment per "By name — date" header.
  */
 
+import { escapeRegExp, wordCount } from "../text/terms.ts";
+
 export type BlockKind = "heading" | "text" | "list" | "comment";
 
 export interface Block {
@@ -71,7 +73,6 @@ const SITE_VOCAB =
   /\b(?:advertis\w*|affiliate\w*|commissions?|sponsor\w*|newsletters?|inbox|subscrib\w*|delivered daily|cookies?|privacy policy|terms of use|all rights reserved|copyright|editorial\w*|fact[- ]check\w*|compensation|partnerships?|our readers|our content|our website|our site|trusted resource)\b/gi;
 const FIRST_PERSON_PLURAL = /\b(?:we|our|ours|us)\b/gi;
 
-const wordCount = (s: string) => (s.match(/[\p{L}\p{N}]+/gu) ?? []).length;
 const endsSentence = (s: string) => /[.!?:;…"”)]$/.test(s) && !/^\(.*\)$/.test(s);
 
 function splitLines(raw: string): Line[] {
@@ -251,7 +252,7 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanRes
       drop(i, "site-boilerplate");
       continue;
     }
-    if (bylineName && bylineDistance <= 2 && new RegExp(`\\b${bylineName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(line.text)) {
+    if (bylineName && bylineDistance <= 2 && new RegExp(`\\b${escapeRegExp(bylineName)}\\b`).test(line.text)) {
       drop(i, "author-bio");
       continue;
     }

@@ -94,3 +94,12 @@ export function synonymsOf(term: string): string[] {
 export function normalizeTerm(text: string): string {
   return words(text).join(" ");
 }
+
+/** Letter-or-digit runs, the word count used for chunk sizes and boilerplate rules. */
+export function wordCount(text: string): number {
+  return (text.match(/[\p{L}\p{N}]+/gu) ?? []).length;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,5 +1,5 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, contentWords, normalizeTerm, stem, synonymsOf } from "../../text/terms.ts";
+import { contentTerms, contentWords, escapeRegExp, normalizeTerm, stem, synonymsOf } from "../../text/terms.ts";
 import type { Answer, Citation } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
@@ -117,7 +117,7 @@ export class DeterministicComposer {
   private aboutSubject(subjects: GlossaryEntry[], sentence: Sentence): boolean {
     if (subjects.length === 0) return true;
     const context = `${sentence.text} ${sentence.chunk.section.join(" ")} ${sentence.chunk.title}`;
-    return subjects.some((e) => [e.term, ...e.aliases].some((n) => new RegExp(`\\b${escape(n)}\\b`, "i").test(context)));
+    return subjects.some((e) => namesEntry(e, context));
   }
 
   private score(question: string, passages: Passage[], queryVector: number[], listType?: ListType, subjects: GlossaryEntry[] = []): Scored[] {
@@ -255,9 +255,8 @@ export class DeterministicComposer {
   /** Glossary definition first, then up to two corpus sentences that use the term. */
   private define(builder: AnswerBuilder, term: GlossaryEntry, question: string, passages: Passage[], queryVector: number[]): void {
     builder.labelled(term.term, [this.definitionSpan(term)]);
-    const names = [term.term, ...term.aliases].map((n) => new RegExp(`\\b${escape(n)}\\b`, "i"));
     const candidates = this.score(`${question} ${term.term}`, passages.filter((p) => p.kind !== "glossary"), queryVector).filter((c) =>
-      names.some((re) => re.test(c.sentence.text)),
+      namesEntry(term, c.sentence.text),
     );
     const support = this.pick(candidates, CAPS.support, THRESHOLDS.relativeFloor);
     if (support.length) builder.paragraph(support.map((s) => this.withContext(s.sentence, s.needsPrevious)), "In the sources");
@@ -266,15 +265,14 @@ export class DeterministicComposer {
   private compare(builder: AnswerBuilder, intent: Extract<Intent, { kind: "comparison" }>, question: string, passages: Passage[], queryVector: number[]): void {
     builder.labelled(intent.a.term, [this.firstSentence(intent.a)]);
     builder.labelled(intent.b.term, [this.firstSentence(intent.b)]);
-    const mentions = (entry: GlossaryEntry, text: string) => [entry.term, ...entry.aliases].some((n) => new RegExp(`\\b${escape(n)}\\b`, "i").test(text));
     const candidates = this.score(question, passages.filter((p) => p.kind !== "glossary"), queryVector).filter(
       (c) =>
-        (mentions(intent.a, c.sentence.text) && mentions(intent.b, c.sentence.text)) ||
+        (namesEntry(intent.a, c.sentence.text) && namesEntry(intent.b, c.sentence.text)) ||
         COMPARATIVE.test(c.sentence.text) ||
-        ((mentions(intent.a, c.sentence.text) || mentions(intent.b, c.sentence.text)) && c.lexical >= 0.3),
+        ((namesEntry(intent.a, c.sentence.text) || namesEntry(intent.b, c.sentence.text)) && c.lexical >= 0.3),
     );
     const boosted = candidates
-      .map((c) => ({ ...c, score: round(c.score + (mentions(intent.a, c.sentence.text) && mentions(intent.b, c.sentence.text) ? 0.1 : 0)) }))
+      .map((c) => ({ ...c, score: round(c.score + (namesEntry(intent.a, c.sentence.text) && namesEntry(intent.b, c.sentence.text) ? 0.1 : 0)) }))
       .sort((x, y) => y.score - x.score || x.sentence.index - y.sentence.index);
     const picked = this.pick(boosted, CAPS.compare, THRESHOLDS.relativeFloor);
     if (picked.length) builder.paragraph(picked.map((s) => this.withContext(s.sentence, s.needsPrevious)), "In the sources");
@@ -460,7 +458,17 @@ function notFound(related: string[]): Composed {
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** One pattern per glossary entry, built once: whether a text names the entry or one of its aliases. */
+const entryPatterns = new WeakMap<GlossaryEntry, RegExp>();
+function namesEntry(entry: GlossaryEntry, text: string): boolean {
+  let pattern = entryPatterns.get(entry);
+  if (!pattern) {
+    pattern = new RegExp(`\\b(?:${[entry.term, ...entry.aliases].map(escapeRegExp).join("|")})\\b`, "i");
+    entryPatterns.set(entry, pattern);
+  }
+  return pattern.test(text);
+}
 function jaccard(a: Set<string>, b: Set<string>): number {
   let inter = 0;
   for (const t of a) if (b.has(t)) inter++;
