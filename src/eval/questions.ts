@@ -9,6 +9,7 @@ import { AppError } from "../errors.ts";
 export const CATEGORIES = [
   "definition",
   "comparison",
+  "advice",
   "risks",
   "benefits",
   "facts",
