@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
     ...sourcesRoutes(),
     ...feedbackRoutes(),
   ];
-  mountRoutes(app, specs);
+  mountRoutes(app, specs, { admin: auth.requireAdmin });
   // Label requests answered before routing (401, 429, 503 on /v1/*) with their route too.
   routePatterns = [...new Set(specs.map((s) => s.path))].map((path) => ({
     path,

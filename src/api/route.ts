@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry, ResponseConfig } from "@asteasolutions/zod-to-openapi";
-import type { Express, NextFunction, Request, Response } from "express";
+import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
 import type { z } from "zod";
 import type { Assistant } from "../assistant-types.ts";
 import type { Logger } from "../logger.ts";
@@ -16,6 +16,8 @@ declare global {
       route?: string;
       /** Id of the API key used (a hash prefix, never the key), when API_KEYS is set. */
       keyId?: string;
+      /** True when that key is one of ADMIN_API_KEYS. */
+      isAdmin?: boolean;
       /** The ready assistant (set on /v1/* once loaded). */
       assistant?: Assistant;
       /** Extra fields for the access log line. */
@@ -41,6 +43,8 @@ export interface RouteSpec<P extends AnyObject | undefined, Q extends AnyObject 
   tags: string[];
   /** True for /v1/* (bearer auth when API_KEYS is set). */
   secured?: boolean;
+  /** True for admin endpoints: an ADMIN_API_KEYS key is required (see ApiAuth.requireAdmin). */
+  admin?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -104,12 +108,15 @@ function toExpressHandler(spec: AnyRouteSpec) {
 }
 
 /** Mounts the routes on the app, with 405 + Allow for known paths and wrong methods. */
-export function mountRoutes(app: Express, specs: AnyRouteSpec[]): void {
+export function mountRoutes(app: Express, specs: AnyRouteSpec[], guards: { admin: RequestHandler }): void {
   const byPath = new Map<string, AnyRouteSpec[]>();
   for (const spec of specs) byPath.set(spec.path, [...(byPath.get(spec.path) ?? []), spec]);
   for (const [path, group] of byPath) {
     const route = app.route(path);
-    for (const spec of group) route[spec.method](toExpressHandler(spec));
+    for (const spec of group) {
+      if (spec.admin) route[spec.method](guards.admin, toExpressHandler(spec));
+      else route[spec.method](toExpressHandler(spec));
+    }
     const allowed = [...new Set(group.flatMap((s) => (s.method === "get" ? ["GET", "HEAD"] : [s.method.toUpperCase()])))];
     route.all((req: Request, res: Response, next: NextFunction) => {
       labelRoute(req, res);
@@ -142,7 +149,7 @@ export function registerRoutes(registry: OpenAPIRegistry, specs: AnyRouteSpec[])
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       tags: spec.tags,
-      security: spec.secured ? undefined : [],
+      security: spec.admin ? [{ adminBearerAuth: [] }] : spec.secured ? undefined : [],
       request: {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),

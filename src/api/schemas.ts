@@ -33,6 +33,11 @@ componentRegistry.registerComponent("securitySchemes", "bearerAuth", {
   scheme: "bearer",
   description: "One of the keys in API_KEYS. Required on /v1/* only when API_KEYS is set.",
 });
+componentRegistry.registerComponent("securitySchemes", "adminBearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  description: "One of the keys in ADMIN_API_KEYS. Admin endpoints are turned off when it is empty.",
+});
 
 // ---- shared domain schemas (reused, registered under component names) ----
 

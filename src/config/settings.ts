@@ -52,6 +52,7 @@ export const settingsSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
   PORT: int(0, 65_535).default(3000),
   API_KEYS: list.default([]),
+  ADMIN_API_KEYS: list.default([]),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
   CORS_ORIGINS: list.default([]),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
