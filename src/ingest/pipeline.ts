@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Settings } from "../config/settings.ts";
 import { loadGlossary } from "../corpus/glossary.ts";
+import { loadTopics } from "../corpus/topics.ts";
 import { loadSourceDocuments, sha256, type RawDocument } from "../corpus/load.ts";
 import { embedAll, type Embedder } from "../embed/embedder.ts";
 import { buildBm25 } from "../index/bm25.ts";
@@ -12,6 +13,8 @@ import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
 import { cleanDocument } from "./clean.ts";
 import { chunkDocument, embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
+import { topicChunks } from "./topics.ts";
+import { TOKEN_RULES } from "../text/terms.ts";
 
 export type IngestPhase = "load" | "embed" | "write";
 export interface IngestProgress {
@@ -38,8 +41,9 @@ export interface IngestOptions extends WriteOptions {
 
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
 export async function corpusFingerprint(settings: Settings): Promise<string> {
-  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `comments:${settings.INCLUDE_COMMENTS}`];
-  for (const sub of ["sources", "glossary"]) {
+  // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
+  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`];
+  for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names.sort()) parts.push(`${sub}/${name}:${sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")))}`);
@@ -79,6 +83,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const fingerprint = await corpusFingerprint(settings);
   const docs = await loadSourceDocuments(settings.CORPUS_DIR, settings.rootDir, warn);
   const glossary = await loadGlossary(settings.CORPUS_DIR, settings.rootDir, new Set(docs.map((d) => d.id)));
+  const topics = await loadTopics(settings.CORPUS_DIR, settings.rootDir);
   options.onProgress?.({ phase: "load", done: docs.length, total: docs.length });
 
   const chunks: Chunk[] = [];
@@ -90,7 +95,8 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     chunks.push(...docChunks);
     sources.push(sourceDetail(doc, docChunks, blocks));
   }
-  chunks.push(...glossary.map(glossaryChunk));
+  const claims = topicChunks(topics, docs, chunks);
+  chunks.push(...glossary.map(glossaryChunk), ...claims);
 
   const cache = await VectorCache.open(settings.DATA_DIR, embedder.id);
   const missing = [...new Map(chunks.filter((c) => !cache.get(c.hash)).map((c) => [c.hash, c])).values()];
@@ -120,7 +126,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     embedder: { id: embedder.id, dimensions },
     corpusHash: fingerprint,
     chunkHashes: chunks.map((c) => c.hash),
-    counts: { documents: docs.length, chunks: chunks.length - glossary.length, glossary: glossary.length },
+    counts: { documents: docs.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
     includeComments: settings.INCLUDE_COMMENTS,
   };
   const aliases = new Map(glossary.map((g) => [g.slug, g.aliases]));

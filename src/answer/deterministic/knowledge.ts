@@ -22,6 +22,8 @@ export class Knowledge {
   readonly glossaryBySlug: Map<string, GlossaryEntry>;
   readonly chunksById: Map<string, Chunk>;
   readonly chunks: Chunk[];
+  /** The curated claims of the topic notes, one chunk each. */
+  readonly claims: Chunk[];
   private readonly idf = new Map<string, number>();
   readonly maxIdf: number;
   readonly vocabulary: Set<string>;
@@ -38,26 +40,36 @@ export class Knowledge {
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
     this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
     this.chunks = index.chunks;
+    this.claims = index.chunks.filter((c) => c.kind === "topic");
     const df = new Map<string, number>();
     for (const chunk of index.chunks) {
       const list: Sentence[] = [];
       chunk.sentences.forEach((span, position) => {
         const text = spanText(chunk, span);
-        const terms = new Set(contentTerms(text));
+        // A claim also answers to the words of the passages it rests on and the tasks it names.
+        const claimWords = chunk.claim ? ` ${chunk.claim.tasks.join(" ")} ${chunk.claim.evidence.map((e) => e.quote).join(" ")}` : "";
+        const terms = new Set(contentTerms(text + claimWords));
         for (const w of words(text)) if (w.length >= 4 && !this.surface.has(w)) this.surface.set(w, stem(w));
         const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
         this.sentences.push(sentence);
         list.push(sentence);
-        for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+        // Document frequency counts the sources only: claims restate them and would skew rarity.
+        if (!chunk.claim) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+        else for (const t of terms) if (!df.has(t)) df.set(t, 0);
       });
       this.sentencesByChunk.set(chunk.id, list);
       for (const t of contentTerms(chunk.section.join(" "))) df.set(t, df.get(t) ?? 1);
     }
-    const n = this.sentences.length;
-    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / f));
+    const n = this.sentences.filter((x) => !x.chunk.claim).length;
+    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / Math.max(f, 1)));
     this.maxIdf = Math.log(1 + n);
     this.vocabulary = new Set(df.keys());
     this.surfaceWords = [...this.surface.keys()].sort();
+  }
+
+  /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */
+  passageHolding(path: string, span: Span): Chunk | undefined {
+    return this.chunks.find((c) => c.path === path && c.kind !== "topic" && c.start <= span.start && span.end <= c.end);
   }
 
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */

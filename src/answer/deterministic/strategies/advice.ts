@@ -1,0 +1,50 @@
+import { normalizeTerm, stem } from "../../../text/terms.ts";
+import { aboutSubject, bestPicks, isClaim, renderPicks, type ComposeContext } from "../context.ts";
+import type { Sentence } from "../knowledge.ts";
+import { scoreSentences } from "../scoring.ts";
+
+const CAP = 3;
+
+const stems = (text: string) => normalizeTerm(text).split(" ").filter(Boolean).map(stem);
+
+/** How many words of a task name ("patent research") the question has, all or nothing. */
+function taskMatch(questionStems: Set<string>, task: string): number {
+  const words = stems(task);
+  return words.length > 0 && words.every((w) => questionStems.has(w)) ? words.length : 0;
+}
+
+/** The claim that classifies the work the question names (tagged `work:` with `tasks:` in a topic note), most specific first. */
+function classifyingClaim(ctx: ComposeContext): Sentence | undefined {
+  const questionStems = new Set(
+    stems(ctx.question.text).map((w) => ctx.knowledge.resolve(w) ?? w).concat(stems(ctx.question.text)),
+  );
+  let best: { sentence: Sentence; words: number } | undefined;
+  for (const sentence of ctx.knowledge.sentences) {
+    const claim = sentence.chunk.claim;
+    if (!claim?.work) continue;
+    const words = Math.max(0, ...claim.tasks.map((t) => taskMatch(questionStems, t)));
+    if (words > (best?.words ?? 0)) best = { sentence, words };
+  }
+  return best?.sentence;
+}
+
+/**
+ * Sourcing advice. "Is <work> KPO or BPO?" leads with the curated claim that classifies that
+ * work, or says plainly that the sources do not name it; then, as for any decision question,
+ * the claims and sentences that bear on it (timelines, skills, cost, contracting, risks).
+ */
+export function advice(ctx: ComposeContext, choice: boolean): void {
+  const scored = scoreSentences(ctx.knowledge, ctx.query, ctx.passages, { aboutSubject: (s) => aboutSubject(ctx.subjects, s) });
+  if (choice) {
+    const classifying = classifyingClaim(ctx);
+    if (classifying) {
+      const lead = scored.find((s) => s.sentence.index === classifying.index) ?? { sentence: classifying, score: 1, dense: 0, lexical: 0, needsPrevious: false };
+      renderPicks(ctx, [lead], undefined, 1);
+      // Then the line the sources draw between the two models, from claims that are not about one kind of work.
+      renderPicks(ctx, bestPicks(ctx, scored, 1, (s) => isClaim(s) && !s.sentence.chunk.claim?.work), "The distinction", 1);
+      return;
+    }
+    ctx.builder.note("The sources don't name this kind of work, so they don't settle which model it belongs to. The line they draw between the two:");
+  }
+  renderPicks(ctx, bestPicks(ctx, scored, CAP));
+}
