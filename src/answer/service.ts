@@ -58,7 +58,7 @@ export class AnswerService {
     const { question: asked, matches } = resolveSubject(analyzed, this.deps.matcher);
     // Retrieval sees the question's topic words, not its chat filler, politeness or markup.
     const searchText = [asked.focus, asked.context].map((t) => topicWords(t).join(" ")).join(" ").trim() || asked.text;
-    const queryVector = await this.deps.embedQuery(asked.focus);
+    const queryVector = await this.deps.embedQuery(asked.refersBack ? asked.text : asked.focus);
     // Glossary entries and curated claims are dense with keywords and would crowd documents out of a fixed-depth
     // list, so the composer gets the glossary entries and claims retrieval found plus COMPOSE_DEPTH document passages.
     const ranked = await this.deps.retriever.retrieve(searchText, { k: COMPOSE_DEPTH * 6, vector: queryVector });

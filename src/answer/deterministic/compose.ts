@@ -40,7 +40,8 @@ export class DeterministicComposer {
   compose(input: ComposeInput): Composed {
     const { question, passages, matches } = input;
     const knowledge = this.knowledge;
-    const query = { question, terms: queryTerms(knowledge, question.focus, question.context), vector: input.queryVector };
+    // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
+    const query = { question, terms: queryTerms(knowledge, question.refersBack ? question.text : question.focus, question.context), vector: input.queryVector };
     const intent = classify(question.focus, matches, (t) => knowledge.vocabulary.has(t));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);

@@ -18,7 +18,7 @@ const COMPARISON_CUE = /\b(vs\.?|versus|diff|differ\w*|difference|compare\w*|com
 /** Plural list nouns (or "main/key X") signal a request for several items, when they are what the question asks for. */
 const LIST_NOUNS: [ListType, string][] = [
   ["risks", "risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats|go wrong|goes wrong|watch out|look out|be careful|beware|worry about|worried about"],
-  ["benefits", "benefits|advantages|pros|upsides|gains"],
+  ["benefits", "benefits|advantages|pros|upsides|gains|get out of|gain from|in it for"],
   ["examples", "examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities"],
 ];
 const SINGULAR_AFTER_KEY: Record<ListType, string> = { risks: "risk|disadvantage|drawback|downside|challenge", benefits: "benefit|advantage", examples: "example|type" };
@@ -87,10 +87,11 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
   const pair = comparedPair(question, matches);
   const choice = MODEL_CHOICE.test(question);
   if (pair && rest.length <= 4 && !(choice && rest.length >= 1 && !COMPARISON_CUE.test(question))) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
-  if (choice || ADVICE_CUE.test(question)) return { kind: "advice", choice };
+  if (choice) return { kind: "advice", choice };
   for (const [listType, cue] of LIST_CUES) {
     if (cue.test(question)) return { kind: "list", listType };
   }
+  if (ADVICE_CUE.test(question)) return { kind: "advice", choice };
   if (ordered.length > 0 && rest.length <= 1 && (DEFINITION_CUE.test(question) || rest.length === 0)) {
     return { kind: "definition", term: ordered[0]!.entry };
   }

@@ -14,6 +14,8 @@ export interface AnalyzedQuestion {
   focus: string;
   /** Everything else: preambles and trailing remarks. */
   context: string;
+  /** The focus points back at the context ("Is that a reason to ...?"), so the context is part of what is asked. */
+  refersBack: boolean;
   /** Years and long numbers the question names: an answer must rest on evidence that has them. */
   figures: string[];
   /** Capitalised names in the middle of a sentence (places, companies, standards): constraints too. */
@@ -69,10 +71,13 @@ export function analyzeQuestion(question: string): AnalyzedQuestion {
       if (i > 0 && /^\p{Lu}\p{Ll}{2,}$/u.test(bare) && !/[.?!:]$/.test(ws[i - 1]!)) names.add(bare);
     });
   }
+  const focus = focusParts.join(" ");
+  const context = contextParts.join(" ");
   return {
     text,
-    focus: focusParts.join(" "),
-    context: contextParts.join(" "),
+    focus,
+    context,
+    refersBack: context !== "" && /\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus),
     figures,
     names: [...names].filter((n) => topicWords(n).length > 0),
   };
