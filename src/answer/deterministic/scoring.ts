@@ -7,7 +7,11 @@ import type { AnalyzedQuestion } from "./question.ts";
 
 /** How much a context word (preamble, trailing remark) counts next to a word of the question itself. */
 const CONTEXT_WEIGHT = 0.35;
-const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.15, section: 0.2, vocabulary: 0.08 };
+/**
+ * Every claim is scored whether retrieval ranked it or not, so for claims the retrieval prior is a weak
+ * signal; for document sentences it is what brings the right passage forward.
+ */
+const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.15, claimPrior: 0.04, section: 0.2, vocabulary: 0.08 };
 
 export const SECTION_FOR: Record<ListType, RegExp> = {
   risks: /risk|disadvantage|drawback|downside|challenge/i,
@@ -94,7 +98,7 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
       const lexical = round(needsPrevious ? withPrevious : own);
       const words = sentence.text.split(/\s+/).length;
       const heading = p.kind === "topic" ? (p.claim?.listType ? p.claim.listType : "") : (p.section.at(-1) ?? "");
-      let score = WEIGHTS.dense * dense + WEIGHTS.lexical * lexical + WEIGHTS.prior * Math.min(1, p.score / top);
+      let score = WEIGHTS.dense * dense + WEIGHTS.lexical * lexical + (p.claim ? WEIGHTS.claimPrior : WEIGHTS.prior) * Math.min(1, p.score / top);
       // A claim in a note of that kind gets half the bonus of a quote under such a heading: notes are broad, headings narrow.
       if (listType && p.claim?.listType === listType) score += WEIGHTS.section / 2;
       else if (listType && SECTION_FOR[listType].test(heading)) score += WEIGHTS.section;
