@@ -28,7 +28,11 @@ async function route() {
   const changedView = shown?.view !== next.view;
   navigation.previous = shown;
   shown = next;
-  for (const section of document.querySelectorAll("main > .view")) section.hidden = section.dataset.view !== next.view;
+  for (const section of document.querySelectorAll("main > .view")) {
+    section.hidden = section.dataset.view !== next.view;
+    // A highlight belongs to one visit of a citation: a view left behind drops its own.
+    if (section.hidden) for (const mark of section.querySelectorAll("mark.highlight")) mark.replaceWith(...mark.childNodes);
+  }
   for (const link of document.querySelectorAll(".mainnav a")) {
     const active = link.dataset.nav === next.view || (next.view === "source" && link.dataset.nav === "ask");
     if (active) link.setAttribute("aria-current", "page");

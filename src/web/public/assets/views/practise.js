@@ -205,7 +205,7 @@ async function renderResult(right) {
       h(
         "figcaption",
         {},
-        h("a", { href }, icon("book"), `Glossary: ${answer.term}`),
+        h("a", { href, class: "entry-link" }, icon("book"), `Glossary: ${answer.term}`),
         " ",
         h("code", {}, `${answer.path} [${answer.start}–${answer.end}]`),
         h("span", { class: "based-on" }, "Based on: ", answer.sources.map((id, i) => [i ? "; " : "", h("a", { href: `#/source/${encodeURIComponent(id)}` }, titles.get(id) ?? id)])),
