@@ -89,8 +89,20 @@ function segments(text, spans, from, to) {
   return out;
 }
 
+/** Kept spans with the short gaps between them that only hold list markers or line breaks joined in. */
+function mergeSpans(text, spans) {
+  const merged = [];
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = merged.at(-1);
+    if (last && span.start - last.end <= 6 && /^[\s\-*•]*$/.test(text.slice(last.end, span.start))) last.end = Math.max(last.end, span.end);
+    else merged.push({ start: span.start, end: span.end });
+  }
+  return merged;
+}
+
 function documentNodes(source, span) {
-  const { text, spans } = source;
+  const text = source.text;
+  const spans = mergeSpans(text, source.spans);
   if (!span) return segments(text, spans, 0, text.length);
   return [
     segments(text, spans, 0, span.start),
