@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (for page.evaluate callbacks, which run in the browser)
 import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
