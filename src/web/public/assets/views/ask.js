@@ -70,7 +70,7 @@ export async function ask(raw) {
   const card = h(
     "article",
     { class: "answer-card", "aria-labelledby": "answer-heading", "aria-busy": "true", dataset: { state: "streaming" } },
-    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked"), h("span", { class: "asked-text" }, question)),
+    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
     statusSlot,
     body,
     sourcesSlot,

@@ -71,7 +71,8 @@ function citedSpan(params, length) {
   const start = Number(params.get("start"));
   const end = Number(params.get("end"));
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > length) return null;
-  return { start, end };
+  const n = params.get("n");
+  return { start, end, n: n && /^\d+$/.test(n) ? n : undefined };
 }
 
 /** Text nodes of [from, to), greyed where they fall outside every kept span. */
@@ -106,7 +107,7 @@ function documentNodes(source, span) {
   if (!span) return segments(text, spans, 0, text.length);
   return [
     segments(text, spans, 0, span.start),
-    h("mark", { testid: "source-highlight", tabindex: "-1", class: "highlight" }, segments(text, spans, span.start, span.end)),
+    h("mark", { testid: "source-highlight", tabindex: "-1", class: "highlight", dataset: span.n ? { n: span.n } : {} }, segments(text, spans, span.start, span.end)),
     segments(text, spans, span.end, text.length),
   ];
 }
