@@ -56,6 +56,9 @@ export async function ask(raw) {
     return;
   }
   lastAsked = question;
+  // The address names the question, so an answer can be bookmarked or shared (no new history entry).
+  const address = `#/?${new URLSearchParams({ q: question })}`;
+  if (location.hash !== address) history.replaceState(history.state, "", address);
   current?.controller.abort();
   const controller = new AbortController();
   const state = { controller, question };
