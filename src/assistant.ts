@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
 import { createLlmAnswerer } from "./answer/llm/index.ts";
@@ -8,6 +10,8 @@ import type { Settings } from "./config/settings.ts";
 import { withQueryBatching } from "./embed/batching.ts";
 import type { Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
+import { sha256 } from "./corpus/load.ts";
+import { CorpusError } from "./errors.ts";
 import { FeedbackStore } from "./feedback/store.ts";
 import { ensureIndex } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
@@ -59,12 +63,31 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     sources: {
       list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
       get: (id) => index.sources.find((s) => s.id === id),
+      async text(id) {
+        const source = index.sources.find((s) => s.id === id);
+        return source ? readSourceText(settings.rootDir, source.path, source.contentHash) : undefined;
+      },
     },
     feedback: new FeedbackStore(settings.DATA_DIR),
     async close() {
       await embedder.close?.();
     },
   };
+}
+
+/**
+ * Reads a source file as the citation invariant reads it (UTF-8, at `relPath` under the
+ * repository root), refusing a file edited since indexing: its citation offsets would be wrong.
+ */
+async function readSourceText(rootDir: string, relPath: string, contentHash: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.resolve(rootDir, relPath));
+  } catch (error) {
+    throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (sha256(bytes) !== contentHash) throw new CorpusError(relPath, "changed since the index was built; restart to re-index it");
+  return bytes.toString("utf8");
 }
 
 function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {

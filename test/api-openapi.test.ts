@@ -65,6 +65,7 @@ describe("GET /openapi.json", () => {
         "get /v1/search",
         "get /v1/sources",
         "get /v1/sources/{id}",
+        "get /v1/sources/{id}/text",
         "post /v1/ask",
         "post /v1/feedback",
       ].sort(),

@@ -19,6 +19,7 @@ import { metaRoutes } from "./routes/meta.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
+import { webRoutes } from "../web/router.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   let routePatterns: { path: string; pattern: RegExp }[] = [];
   const routeOf = (path: string) => routePatterns.find((r) => r.pattern.test(path))?.path;
   app.use(requestContext(logger, metrics, routeOf));
-  // 2. security headers (a JSON API: no CSP exceptions needed)
+  // 2. security headers (the web page's routes set their own, stricter CSP)
   app.use(helmet());
   // 3. CORS only for configured origins ("*" allows any)
   if (settings.CORS_ORIGINS.length > 0) {
@@ -102,7 +103,10 @@ export function createApp(deps: AppDeps): Express {
     pattern: new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`),
   }));
 
-  // 6. anything else: 404 problem; then the one error handler
+  // 6. the onboarding web page at / (static files; it calls the API above like any client)
+  app.use(webRoutes());
+
+  // 7. anything else: 404 problem; then the one error handler
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpProblem(404, `no route for ${req.method} ${req.path.slice(0, 200)}; GET /openapi.json lists the routes`));
   });

@@ -4,7 +4,7 @@ import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from
 import { feedbackInputSchema, feedbackRecordSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema } from "../schema/passage.ts";
-import { sourceDetailSchema, sourceInfoSchema } from "../schema/source.ts";
+import { sourceDetailSchema, sourceInfoSchema, sourceTextSchema } from "../schema/source.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
 /**
@@ -47,6 +47,7 @@ export const searchHitComponentSchema = component("SearchHit", searchHitSchema);
 export const glossaryEntryResponseSchema = component("GlossaryEntry", glossaryEntrySchema);
 export const sourceInfoComponentSchema = component("SourceInfo", sourceInfoSchema);
 export const sourceDetailResponseSchema = component("SourceDetail", sourceDetailSchema);
+export const sourceTextResponseSchema = component("SourceText", sourceTextSchema);
 export const feedbackRequestSchema = component("FeedbackInput", feedbackInputSchema.strict());
 export const feedbackResponseSchema = component("FeedbackRecord", feedbackRecordSchema);
 
@@ -70,6 +71,11 @@ export const searchQuerySchema = z.object({
 
 export const glossaryListQuerySchema = z.object({
   q: z.string().trim().max(200).optional().meta({ description: "Keep entries whose term or aliases contain this (case-insensitive)" }),
+  fuzzy: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true")
+    .meta({ description: "With q: after the entries containing q, add the closest spellings (typos, prefixes), best first" }),
 });
 
 export const glossaryTermParamsSchema = z.object({

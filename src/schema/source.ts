@@ -33,3 +33,14 @@ export const sourceDetailSchema = sourceInfoSchema.extend({
   spans: z.array(z.object({ start: z.number().int(), end: z.number().int(), kind: z.enum(["text", "heading", "list", "comment"]) })),
 });
 export type SourceDetail = z.infer<typeof sourceDetailSchema>;
+
+/**
+ * A source's raw text, exactly the UTF-8 file at `path`: citation offsets index into `text`
+ * (`text.slice(start, end) === quote`). `spans` are the raw ranges cleaning kept; the rest is
+ * page boilerplate that is never quoted.
+ */
+export const sourceTextSchema = sourceInfoSchema.extend({
+  text: z.string(),
+  spans: sourceDetailSchema.shape.spans,
+});
+export type SourceText = z.infer<typeof sourceTextSchema>;

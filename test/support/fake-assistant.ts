@@ -44,7 +44,7 @@ export function fakeAssistant(settings: Settings, overrides: Partial<Assistant> 
     },
     search: async () => [],
     glossary: { list: () => [], lookup: () => undefined, suggest: () => [] },
-    sources: { list: () => [], get: () => undefined },
+    sources: { list: () => [], get: () => undefined, text: async () => undefined },
     feedback: new FeedbackStore(settings.DATA_DIR),
     close: async () => undefined,
     ...overrides,

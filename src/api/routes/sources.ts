@@ -1,6 +1,13 @@
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
 import { HttpProblem } from "../problem.ts";
-import { jsonResponse, problemResponses, sourceDetailResponseSchema, sourceIdParamsSchema, sourcesResponseSchema } from "../schemas.ts";
+import {
+  jsonResponse,
+  problemResponses,
+  sourceDetailResponseSchema,
+  sourceIdParamsSchema,
+  sourcesResponseSchema,
+  sourceTextResponseSchema,
+} from "../schemas.ts";
 
 export function sourcesRoutes(): AnyRouteSpec[] {
   return [
@@ -34,6 +41,29 @@ export function sourcesRoutes(): AnyRouteSpec[] {
         const source = res.locals.assistant!.sources.get(params.id);
         if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
         res.json(source);
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/sources/:id/text",
+      summary: "One source's raw text, the very file citations quote (text.slice(start, end) === quote)",
+      description:
+        "The file at `path`, read as UTF-8, with the source's metadata and the raw ranges cleaning kept (`spans`); " +
+        "the rest is page boilerplate that is never quoted. The web page uses it to show a cited passage in place.",
+      tags: ["sources"],
+      secured: true,
+      params: sourceIdParamsSchema,
+      responses: {
+        200: jsonResponse("The source's raw text", sourceTextResponseSchema),
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: async ({ params }, _req, res) => {
+        const sources = res.locals.assistant!.sources;
+        const detail = sources.get(params.id);
+        const text = detail ? await sources.text(params.id) : undefined;
+        if (!detail || text === undefined) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        const { cleanedText: _cleaned, ...info } = detail;
+        res.json({ ...info, text });
       },
     }),
   ];
