@@ -6,7 +6,6 @@ import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskO
 import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
 import { analyzeQuestion, resolveSubject } from "./deterministic/question.ts";
-import { topicWords } from "./deterministic/query-words.ts";
 import type { LlmAnswerer, Passage } from "./types.ts";
 
 export interface AnswerServiceDeps {
@@ -57,7 +56,7 @@ export class AnswerService {
     }
     const { question: asked, matches } = resolveSubject(analyzed, this.deps.matcher);
     // Retrieval sees the question's topic words, not its chat filler, politeness or markup.
-    const searchText = [asked.focus, asked.context].map((t) => topicWords(t).join(" ")).join(" ").trim() || asked.text;
+    const searchText = this.deps.composer.searchText(asked);
     const queryVector = await this.deps.embedQuery(asked.refersBack ? asked.text : asked.focus);
     // Glossary entries and curated claims are dense with keywords and would crowd documents out of a fixed-depth
     // list, so the composer gets the glossary entries and claims retrieval found plus COMPOSE_DEPTH document passages.

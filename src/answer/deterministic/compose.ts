@@ -8,6 +8,7 @@ import { classify } from "./intent.ts";
 import type { Knowledge } from "./knowledge.ts";
 import type { AnalyzedQuestion } from "./question.ts";
 import { queryTerms } from "./scoring.ts";
+import { topicWords } from "./query-words.ts";
 import { advice } from "./strategies/advice.ts";
 import { comparison } from "./strategies/comparison.ts";
 import { definition } from "./strategies/definition.ts";
@@ -36,6 +37,12 @@ type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
 
 export class DeterministicComposer {
   constructor(private readonly knowledge: Knowledge) {}
+
+  /** What retrieval should search for: the question's topic words (no filler or markup), misspellings corrected against the corpus. */
+  searchText(question: AnalyzedQuestion): string {
+    const words = [question.focus, question.context].flatMap((t) => topicWords(t)).map((w) => this.knowledge.spell(w));
+    return words.join(" ") || question.text;
+  }
 
   compose(input: ComposeInput): Composed {
     const { question, passages, matches } = input;

@@ -40,11 +40,13 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
     for (const s of sentences) dense = Math.max(dense, knowledge.similarity(query.vector, s));
   }
   const texts = passages.filter((p) => p.kind !== "comment").map(passageText);
-  const unmet = [
+  const unmet: string[] = [
     ...query.question.figures.filter((f) => !texts.some((t) => t.includes(f))),
     // A name the corpus never uses (by any spelling close enough to be a typo) is something it cannot speak about.
     ...query.question.names.filter((n) => knowledge.resolve(n.toLowerCase()) === undefined),
   ];
+  // The sources are dated; a figure "as of now" is only there if a passage states one in the present.
+  if (query.question.wantsCurrentFigure && !texts.some((t) => /\b(?:today|now|currently)\b/i.test(t) && /\d/.test(t))) unmet.push("current figures (the sources' figures are dated)");
   const answerable = best >= THRESHOLDS.minCoverage || (best >= THRESHOLDS.minCoverageWithDense && dense >= THRESHOLDS.minDense);
   return { coverage: round(best), dense: round(dense), answerable, unmet };
 }

@@ -97,6 +97,16 @@ export class Knowledge {
   resolve(word: string): string | undefined {
     const own = stem(word);
     if (this.vocabulary.has(own)) return own;
+    const closest = this.closestWord(word);
+    return closest === undefined ? undefined : this.surface.get(closest);
+  }
+
+  /** The word as the corpus spells it: itself when the corpus uses its stem, else the closest corpus word, else itself. */
+  spell(word: string): string {
+    return this.vocabulary.has(stem(word)) ? word : (this.closestWord(word) ?? word);
+  }
+
+  private closestWord(word: string): string | undefined {
     if (word.length < 5 || /\d/.test(word)) return undefined;
     const budget = word.length >= 9 ? 2 : 1;
     let best: string | undefined;
@@ -109,7 +119,7 @@ export class Knowledge {
         bestDistance = d;
       }
     }
-    return best === undefined ? undefined : this.surface.get(best);
+    return best;
   }
 }
 
@@ -127,18 +137,24 @@ function cosine(a: number[], matrix: Float32Array, offset: number, d: number): n
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
-/** Levenshtein distance with an early exit once it exceeds `limit`. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), the commonest typo ("bneefits"), with an early exit once it exceeds `limit`.
+ */
 export function editDistance(a: string, b: string, limit = Infinity): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2]! + 1);
       row.push(v);
       rowMin = Math.min(rowMin, v);
     }
     if (rowMin > limit) return limit + 1;
+    before = prev;
     prev = row;
   }
   return prev[b.length]!;

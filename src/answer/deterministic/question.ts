@@ -20,6 +20,8 @@ export interface AnalyzedQuestion {
   figures: string[];
   /** Capitalised names in the middle of a sentence (places, companies, standards): constraints too. */
   names: string[];
+  /** Asks for a figure as of now ("how many ... today", "current price"): dated sources cannot give it. */
+  wantsCurrentFigure: boolean;
 }
 
 const INTERROGATIVE =
@@ -72,13 +74,16 @@ export function analyzeQuestion(question: string): AnalyzedQuestion {
     });
   }
   const focus = focusParts.join(" ");
+  const present = /\b(?:today|now|nowadays|currently|current|latest|these days|this year|right now|rn|at the moment|as of now)\b/i;
+  const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth)\b/i;
   const context = contextParts.join(" ");
   return {
     text,
     focus,
     context,
-    refersBack: context !== "" && /\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus),
+    refersBack: topicWords(context).length > 0 && /\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus),
     figures,
+    wantsCurrentFigure: present.test(text) && quantity.test(text),
     names: [...names].filter((n) => topicWords(n).length > 0),
   };
 }
