@@ -53,7 +53,8 @@ function pieces(text: string): string[] {
 export function analyzeQuestion(question: string): AnalyzedQuestion {
   const text = stripMarkup(question);
   const parts = pieces(text);
-  const asking = parts.map((p) => p.endsWith("?") || INTERROGATIVE.test(p));
+  // "Could you help me with this?" asks nothing by itself: a question piece must carry a topic word.
+  const asking = parts.map((p) => (p.endsWith("?") || INTERROGATIVE.test(p)) && topicWords(p).length > 0);
   const first = asking.indexOf(true);
   let focusParts = parts;
   let contextParts: string[] = [];
