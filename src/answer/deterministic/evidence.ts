@@ -46,7 +46,8 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
     ...query.question.names.filter((n) => knowledge.resolve(n.toLowerCase()) === undefined),
   ];
   // The sources are dated; a figure "as of now" is only there if a passage states one in the present.
-  if (query.question.wantsCurrentFigure && !texts.some((t) => /\b(?:today|now|currently)\b/i.test(t) && /\d/.test(t))) unmet.push("current figures (the sources' figures are dated)");
+  const statesCurrentFigure = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => /\b(?:today|now|currently)\b/i.test(s) && /\d/.test(s));
+  if (query.question.wantsCurrentFigure && !texts.some(statesCurrentFigure)) unmet.push("current figures (the sources' figures are dated)");
   const answerable = best >= THRESHOLDS.minCoverage || (best >= THRESHOLDS.minCoverageWithDense && dense >= THRESHOLDS.minDense);
   return { coverage: round(best), dense: round(dense), answerable, unmet };
 }

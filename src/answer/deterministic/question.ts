@@ -27,6 +27,9 @@ export interface AnalyzedQuestion {
 const INTERROGATIVE =
   /^(?:(?:ok(?:ay)?|so|and|but|also|hey|hi|hello|quick one|then|well|um+|uh+)[\s,]+)*(?:what|what's|whats|wat|wut|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|may|might|has|have|define|explain|describe|tell me|give me|list|name|compare)\b/i;
 
+const POLITE_FRAME =
+  /^(?:(?:hi|hey|hello|ok(?:ay)?|so)[\s,!.]*)?(?:could|can|would|will) (?:you|u|someone|anyone) (?:please |pls )?(?:help|assist|tell|explain|answer)(?: me| us)?(?: (?:with|on|about|understand))?(?: (?:this|something|a question|one thing|that|it))?(?: (?:please|pls))?[?.!:\s]*$/i;
+
 /** Removes HTML (script and style with their content), Markdown emphasis, code marks, links and bare URLs. */
 export function stripMarkup(text: string): string {
   return text
@@ -53,8 +56,8 @@ function pieces(text: string): string[] {
 export function analyzeQuestion(question: string): AnalyzedQuestion {
   const text = stripMarkup(question);
   const parts = pieces(text);
-  // "Could you help me with this?" asks nothing by itself: a question piece must carry a topic word.
-  const asking = parts.map((p) => (p.endsWith("?") || INTERROGATIVE.test(p)) && topicWords(p).length > 0);
+  // "Could you help me with this?" asks nothing by itself: it frames the question that follows.
+  const asking = parts.map((p) => (p.endsWith("?") || INTERROGATIVE.test(p)) && !POLITE_FRAME.test(p));
   const first = asking.indexOf(true);
   let focusParts = parts;
   let contextParts: string[] = [];

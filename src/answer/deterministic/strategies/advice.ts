@@ -1,28 +1,30 @@
-import { normalizeTerm, stem } from "../../../text/terms.ts";
+import { normalizeTerm } from "../../../text/terms.ts";
 import { aboutSubject, bestPicks, isClaim, renderPicks, type ComposeContext } from "../context.ts";
 import type { Sentence } from "../knowledge.ts";
 import { scoreSentences } from "../scoring.ts";
 
 const CAP = 3;
 
-const stems = (text: string) => normalizeTerm(text).split(" ").filter(Boolean).map(stem);
+/** Words for matching task names: normalised, with a plural "s" dropped ("designers" = "designer"), but not stemmed ("product" is not "production"). */
+const taskWords = (text: string) => normalizeTerm(text).split(" ").filter(Boolean).map((w) => (w.length > 3 ? w.replace(/(?<!s)s$/, "") : w));
 
-/** How many words of a task name ("patent research") the question has, all or nothing. */
-function taskMatch(questionStems: Set<string>, task: string): number {
-  const words = stems(task);
-  return words.length > 0 && words.every((w) => questionStems.has(w)) ? words.length : 0;
+/** How many words of a task name ("patent research") the question has, all or nothing. Short acronyms ("IT", "HR") count only in capitals. */
+function taskMatch(questionWords: Set<string>, raw: string, task: string): number {
+  const words = taskWords(task);
+  if (words.length === 1 && words[0]!.length <= 3 && !new RegExp(`\\b${words[0]!.toUpperCase()}\\b`).test(raw)) return 0;
+  return words.length > 0 && words.every((w) => questionWords.has(w)) ? words.length : 0;
 }
 
 /** The claim that classifies the work the question names (tagged `work:` with `tasks:` in a topic note), most specific first. */
 function classifyingClaim(ctx: ComposeContext): Sentence | undefined {
-  const questionStems = new Set(
-    stems(ctx.question.text).map((w) => ctx.knowledge.resolve(w) ?? w).concat(stems(ctx.question.text)),
-  );
+  const raw = ctx.question.text;
+  // Typos are corrected against the corpus first ("bookeeping" is bookkeeping).
+  const questionWords = new Set(taskWords(normalizeTerm(raw).split(" ").map((w) => ctx.knowledge.spell(w)).join(" ")));
   let best: { sentence: Sentence; words: number } | undefined;
   for (const sentence of ctx.knowledge.sentences) {
     const claim = sentence.chunk.claim;
     if (!claim?.work) continue;
-    const words = Math.max(0, ...claim.tasks.map((t) => taskMatch(questionStems, t)));
+    const words = Math.max(0, ...claim.tasks.map((t) => taskMatch(questionWords, raw, t)));
     if (words > (best?.words ?? 0)) best = { sentence, words };
   }
   return best?.sentence;
