@@ -69,7 +69,7 @@ describe("citation verification", () => {
   });
 
   it("gives two sentences quoting the same passage sentence one citation, and dedupes repeated markers", async () => {
-    const result = verifyAnswer(
+    const result = await verifyAnswer(
       "KPO is the outsourcing of core, information-related business activities [1][1]. " +
         "In short, KPO is outsourcing core information-related business activities [1].",
       [KPO],
@@ -82,18 +82,20 @@ describe("citation verification", () => {
     expect(await checkCitations({ answer: result.text, citations: result.citations }, ROOT)).toEqual([]);
   });
 
-  it("keeps markers written after the full stop and list items, and reports what it dropped", async () => {
-    const result = verifyAnswer(
-      "KPO at a glance:\n- It is the outsourcing of core, information-related business activities. [1]\n- Its workers often live on the moon. [1] [4]",
+  it("keeps markers written after the full stop and list items, drops sentences without support, and reports them", async () => {
+    const result = await verifyAnswer(
+      "KPO at a glance:\n- It is the outsourcing of core, information-related business activities. [1]\n- Its workers often live on the moon. [1] [4]\n- It involves contracting out work to individuals with advanced degrees. [1]",
       [KPO],
     );
     expect(result.text).toBe(
-      "KPO at a glance:\n- It is the outsourcing of core, information-related business activities. [1]\n- Its workers often live on the moon.",
+      "- It is the outsourcing of core, information-related business activities. [1]\n- It involves contracting out work to individuals with advanced degrees. [2]",
     );
     expect(result.dropped.map((d) => [d.n, d.reason])).toEqual([
       [1, "unsupported"],
       [4, "unknown_passage"],
     ]);
+    expect(result.droppedSentences.map((d) => d.reason)).toEqual(["no_citation", "unsupported"]);
+    expect(result.keptSentences).toBe(2);
     expect(await checkCitations({ answer: result.text, citations: result.citations }, ROOT)).toEqual([]);
   });
 });
