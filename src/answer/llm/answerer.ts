@@ -126,12 +126,17 @@ export function createLlmAnswerer(options: LlmAnswererOptions): LlmAnswerer {
     return parsed.data;
   }
 
-  /** The budget of one question: aborts at LLM_TIMEOUT_MS, or as soon as the caller's signal does. */
+  /**
+   * The budget of one question: aborts LLM_TIMEOUT_MS after the question arrived (retrieval
+   * included, so a user never waits longer than that for the LLM, whatever the load), or as soon
+   * as the caller's signal does.
+   */
   function budget(input: LlmAnswerInput) {
     const deadline = new AbortController();
+    const remaining = Math.max(0, settings.LLM_TIMEOUT_MS - (Date.now() - input.startedAt));
     const timer = setTimeout(
-      () => deadline.abort(new LlmError("timeout", `LLM gave no complete answer within LLM_TIMEOUT_MS=${settings.LLM_TIMEOUT_MS} ms`)),
-      settings.LLM_TIMEOUT_MS,
+      () => deadline.abort(new LlmError("timeout", `LLM gave no complete answer within LLM_TIMEOUT_MS=${settings.LLM_TIMEOUT_MS} ms of the question`)),
+      remaining,
     );
     const signal = input.signal ? AbortSignal.any([input.signal, deadline.signal]) : deadline.signal;
     return { signal, deadlineHit: () => deadline.signal.aborted, dispose: () => clearTimeout(timer) };
