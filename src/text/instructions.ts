@@ -43,7 +43,8 @@ const RULES: { rule: InstructionRule; pattern: RegExp }[] = [
   },
   {
     rule: "ai-addressed",
-    pattern: /\b(?:AI|LLM|language models?|chat ?bots?|AI assistants?)\s+(?:reading|processing|summari[sz]ing)\s+this\b|\byou are now\s+(?:an?\s+|in\s+)?\w+/i,
+    pattern:
+      /\b(?:AI(?:\s+(?:models?|assistants?|systems?|agents?|tools?))?|LLMs?|(?:large\s+)?language models?|chat ?bots?)\s+(?:that\s+(?:is|are)\s+)?(?:reading|processing|summari[sz]ing|parsing|indexing)\s+this\b|\byou are now\s+(?:in\s+\w+\s+mode|called|named|no longer bound)\b|\bfrom now on,?\s+you\s+(?:are|will|must)\b/i,
   },
   {
     rule: "prompt-extraction",
