@@ -15,7 +15,7 @@ const GROUNDED = "Knowledge process outsourcing (KPO) is the outsourcing of core
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  assistant = await sharedTestAssistant({ LLM_BASE_URL: fake.baseURL, LLM_TIMEOUT_MS: "2000", LLM_MAX_RETRIES: "0" });
+  assistant = await sharedTestAssistant({ LLM_BASE_URL: fake.baseURL, LLM_TIMEOUT_MS: "20000", LLM_MAX_RETRIES: "0" });
 });
 afterAll(async () => {
   await fake.close();

@@ -223,6 +223,7 @@ describe("cancellation", () => {
     expect(fake.aborts).toHaveLength(20);
     expect(new Set(fake.aborts.map((a) => a.request)).size).toBe(20);
     const worst = Math.max(...fake.aborts.map((a) => a.at - left));
+    console.log(`20 disconnects: upstream aborts seen ${Math.min(...fake.aborts.map((a) => a.at - left))}-${worst} ms after the clients left`);
     expect(worst).toBeLessThan(1000);
     // Nothing was retried for clients that left.
     await new Promise((r) => setTimeout(r, 300));
@@ -236,7 +237,9 @@ describe("cancellation", () => {
     const received = await askAll(1, api);
     await expectNothingUnverified(received);
     for (const { answer } of received) expect(answer.fallbackReason).toBe("timeout");
-    expect(Math.max(...received.map((r) => r.ms))).toBeLessThanOrEqual(LLM_TIMEOUT_MS + 500);
+    const worst = Math.max(...received.map((r) => r.ms));
+    console.log(`hung model, LLM_TIMEOUT_MS=${LLM_TIMEOUT_MS}: worst answer latency ${Math.round(worst)} ms over 20 questions`);
+    expect(worst).toBeLessThanOrEqual(LLM_TIMEOUT_MS + 500);
     // The budget ended every upstream request too.
     expect(fake.aborts).toHaveLength(20);
   });

@@ -138,8 +138,17 @@ export function createLlmAnswerer(options: LlmAnswererOptions): LlmAnswerer {
       () => deadline.abort(new LlmError("timeout", `LLM gave no complete answer within LLM_TIMEOUT_MS=${settings.LLM_TIMEOUT_MS} ms of the question`)),
       remaining,
     );
-    const signal = input.signal ? AbortSignal.any([input.signal, deadline.signal]) : deadline.signal;
-    return { signal, deadlineHit: () => deadline.signal.aborted, dispose: () => clearTimeout(timer) };
+    // Aborted when the answer is settled, so a stream whose reader stopped early does not keep its request open.
+    const settled = new AbortController();
+    const signal = AbortSignal.any([...(input.signal ? [input.signal] : []), deadline.signal, settled.signal]);
+    return {
+      signal,
+      deadlineHit: () => deadline.signal.aborted,
+      dispose: () => {
+        clearTimeout(timer);
+        settled.abort(new AnswerCancelled());
+      },
+    };
   }
 
   /**
