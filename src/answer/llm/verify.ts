@@ -21,10 +21,10 @@ import { contentWords, isNegated, MARKER, namesIn, normaliseMarkers, numbersIn, 
  * Comparing with the best single sentence rather than the whole passage keeps a long passage
  * from "supporting" anything through sheer vocabulary, and gives the span the citation quotes.
  *
- * Limit, on purpose: this is a lexical guard against invented or misnumbered citations, not an
- * entailment check. A short claim built from the passage's topic words ("KPO firms are
- * regulated by the government of India" against a sentence on India's KPO market, 0.6) passes;
- * numbers, the most damaging kind of invention, are checked exactly.
+ * Word overlap is only the first test: a claim built from the passage's own topic words ("KPO
+ * firms are regulated by the government of India" against a sentence on India's KPO market, 0.6)
+ * passes it, so numbers, names and denials are checked exactly and the meaning is compared with
+ * the sentence embedder (SEMANTIC_THRESHOLD).
  */
 export const SUPPORT_THRESHOLD = 0.5;
 
