@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
 import { createLlmAnswerer } from "./answer/llm/index.ts";
+import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
 import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
@@ -45,7 +46,9 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index));
-  const llm = settings.llmConfigured ? createLlmAnswerer({ settings, logger }) : undefined;
+  const llm = settings.llmConfigured
+    ? createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
+    : undefined;
   const defaultMode = llm ? "llm" : "deterministic";
   const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);

@@ -76,7 +76,7 @@ export class AnswerService {
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const prepared = await this.prepare(question, options);
     if (this.modeFor(options) === "llm" && prepared.deterministic.status === "answered") {
-      return this.deps.llm!.answer(this.llmInput(prepared));
+      return this.deps.llm!.answer(this.llmInput(prepared, options.signal));
     }
     return prepared.deterministic;
   }
@@ -84,7 +84,7 @@ export class AnswerService {
   async *stream(question: string, options: AskOptions = {}): AsyncIterable<AnswerEvent> {
     const prepared = await this.prepare(question, options);
     if (this.modeFor(options) === "llm" && prepared.deterministic.status === "answered") {
-      yield* this.deps.llm!.stream(this.llmInput(prepared));
+      yield* this.deps.llm!.stream(this.llmInput(prepared, options.signal));
       return;
     }
     const answer = prepared.deterministic;
@@ -94,10 +94,10 @@ export class AnswerService {
     yield { type: "done", answer };
   }
 
-  private llmInput(p: Prepared) {
+  private llmInput(p: Prepared, signal: AbortSignal | undefined) {
     // LlmAnswerInput.startedAt is wall-clock milliseconds (Date.now()).
     const startedAt = Date.now() - (performance.now() - p.started);
-    return { id: p.id, question: p.question, passages: p.passages, fallback: p.deterministic, startedAt, retrieveMs: p.retrieveMs };
+    return { id: p.id, question: p.question, passages: p.passages, fallback: p.deterministic, startedAt, retrieveMs: p.retrieveMs, ...(signal ? { signal } : {}) };
   }
 }
 

@@ -35,6 +35,7 @@ export const settingsSchema = z.object({
   EMBEDDINGS: z.enum(EMBEDDERS, { message: `must be one of: ${EMBEDDERS.join(", ")}` }).default("use-lite"),
   OPENAI_EMBEDDINGS_MODEL: z.string().default("text-embedding-3-small"),
   INCLUDE_COMMENTS: bool.default(false),
+  INCLUDE_FLAGGED_PASSAGES: bool.default(false),
   RRF_K: int(1, 1000).default(10),
   WEIGHT_GLOSSARY: num(0, 10).default(1.2),
   WEIGHT_DENSE: num(0, 10).default(0.6),

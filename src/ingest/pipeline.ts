@@ -23,6 +23,9 @@ export interface IngestProgress {
   total: number;
 }
 
+/** A flagged sentence (it gives instructions) as `kpo ingest` lists it and the manifest keeps it. */
+export type FlaggedPassage = IndexManifest["flagged"][number];
+
 export interface IngestSummary {
   documents: number;
   chunks: number;
@@ -32,6 +35,8 @@ export interface IngestSummary {
   ms: number;
   indexDir: string;
   warnings: string[];
+  /** Sentences that give instructions: left out of the index unless INCLUDE_FLAGGED_PASSAGES. */
+  flagged: FlaggedPassage[];
 }
 
 export interface IngestOptions extends WriteOptions {
@@ -42,7 +47,7 @@ export interface IngestOptions extends WriteOptions {
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
 export async function corpusFingerprint(settings: Settings): Promise<string> {
   // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
-  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`];
+  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`];
   for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
@@ -88,8 +93,11 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
 
   const chunks: Chunk[] = [];
   const sources: SourceDetail[] = [];
+  const flagged: FlaggedPassage[] = [];
   for (const doc of docs) {
-    const { blocks } = cleanDocument(doc.raw, { includeComments: settings.INCLUDE_COMMENTS });
+    const cleaned = cleanDocument(doc.raw, { includeComments: settings.INCLUDE_COMMENTS, includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES });
+    const { blocks } = cleaned;
+    flagged.push(...cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })));
     const docChunks = chunkDocument(doc, blocks);
     if (docChunks.length === 0) warn(`${doc.path}: no article text left after removing boilerplate; nothing indexed from it`);
     chunks.push(...docChunks);
@@ -128,6 +136,8 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     chunkHashes: chunks.map((c) => c.hash),
     counts: { documents: docs.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
     includeComments: settings.INCLUDE_COMMENTS,
+    includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES,
+    flagged,
   };
   const aliases = new Map(glossary.map((g) => [g.slug, g.aliases]));
   // Cache first: if publishing fails, the next attempt still reuses these vectors.
@@ -148,5 +158,6 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     ms: Math.round(performance.now() - started),
     indexDir,
     warnings,
+    flagged,
   };
 }

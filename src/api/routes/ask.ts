@@ -26,7 +26,9 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
       description:
         "Returns the Answer as JSON. With `Accept: text/event-stream` the answer streams as Server-Sent Events: " +
         "`event: citations` (`SseCitationsEvent`), then `event: delta` (`SseDeltaEvent`, in order), then `event: done` " +
-        "(the final `Answer`); `event: error` (a `Problem`) replaces `done` if answering fails.",
+        "(the final `Answer`); `event: error` (a `Problem`) replaces `done` if answering fails. In LLM mode each delta is one " +
+        "verified sentence, sent as soon as it is checked, and `citations` (the citations those sentences use) follows the deltas; " +
+        "`done` carries the final Answer, which replaces the deltas when the LLM answer fell back after some were sent.",
       tags: ["answers"],
       secured: true,
       body: askRequestSchema,
@@ -51,13 +53,19 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
           ...(mode ? { mode } : {}),
           ...(k ? { k } : {}),
         };
-        const options = { ...(mode ? { mode } : {}), ...(k ? { k } : {}) };
+        // A client that disconnects stops its answer: the LLM request is aborted, not left to run.
+        const cancel = new AbortController();
+        res.on("close", () => {
+          if (!res.writableFinished) cancel.abort();
+        });
+        const options = { ...(mode ? { mode } : {}), ...(k ? { k } : {}), signal: cancel.signal };
 
         if (req.accepts(["application/json", "text/event-stream"]) === "text/event-stream") {
           res.locals.logFields.stream = true;
           const answer = await streamAnswerEvents(res, assistant.askStream(question, options), (error) =>
             res.locals.log.error({ err: error }, "answer stream failed"),
           );
+          if (cancel.signal.aborted) res.locals.logFields.cancelled = true;
           if (answer) {
             metrics.observeAnswer(answer, "sse");
             Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });
@@ -78,7 +86,13 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
           answer = { ...cached, id: randomUUID(), timings: { retrieveMs: 0, composeMs: 0, totalMs } };
           res.setHeader("X-Answer-Cache", "hit");
         } else {
-          answer = await assistant.ask(question, options);
+          try {
+            answer = await assistant.ask(question, options);
+          } catch (error) {
+            if (!cancel.signal.aborted) throw error;
+            res.locals.logFields.cancelled = true;
+            return;
+          }
           if (key !== undefined) {
             metrics.answerCache.inc({ result: "miss" });
             if (answer.mode === "deterministic") cache.set(key, answer);
