@@ -43,7 +43,7 @@ describe("every answer's first sentence answers the question (dev set)", () => {
       const answer = await ask(q.question);
       if (answer.status !== "answered") continue;
       const analyzed = analyzeQuestion(q.question);
-      const terms = queryTerms(knowledge, analyzed.focus, analyzed.context);
+      const terms = queryTerms(knowledge, analyzed.focus, analyzed.context, analyzed.generic);
       const [qv, fv] = await embedder.embed([analyzed.focus, sentencesOf(answer.answer)[0]!]);
       const first = relevance(qv!, fv!, terms, sentencesOf(answer.answer)[0]!);
       let best = 0;

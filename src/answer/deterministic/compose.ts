@@ -48,7 +48,7 @@ export class DeterministicComposer {
     const { question, passages, matches } = input;
     const knowledge = this.knowledge;
     // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
-    const query = { question, terms: queryTerms(knowledge, question.refersBack ? question.text : question.focus, question.context), vector: input.queryVector };
+    const query = { question, terms: queryTerms(knowledge, question.refersBack ? question.text : question.focus, question.context, question.generic), vector: input.queryVector };
     const intent = classify(question.refersBack ? question.text : question.focus, matches, (t) => knowledge.vocabulary.has(t));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);

@@ -1,6 +1,7 @@
 import type { Passage } from "../types.ts";
 import type { Knowledge } from "./knowledge.ts";
 import { contentTerms } from "../../text/terms.ts";
+import { MONEY } from "./question.ts";
 import { coverage, round, type Query } from "./scoring.ts";
 
 /**
@@ -48,6 +49,9 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
   // The sources are dated; a figure "as of now" is only there if a passage states one in the present.
   const statesCurrentFigure = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => /\b(?:today|now|currently)\b/i.test(s) && /\d/.test(s));
   if (query.question.wantsCurrentFigure && !texts.some(statesCurrentFigure)) unmet.push("current figures (the sources' figures are dated)");
+  // A price or pay figure is only there if a passage states an amount of money about a price, rate or pay.
+  const statesAmount = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => MONEY.test(s) && /[$€£₹]\s?\d|\d\s*(?:dollars|rupees|usd|inr|eur|pesos)\b/i.test(s));
+  if (query.question.wantsAmount && !texts.some(statesAmount)) unmet.push("prices, rates or pay (the sources give no amounts for them)");
   const answerable = best >= THRESHOLDS.minCoverage || (best >= THRESHOLDS.minCoverageWithDense && dense >= THRESHOLDS.minDense);
   return { coverage: round(best), dense: round(dense), answerable, unmet };
 }

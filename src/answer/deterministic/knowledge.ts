@@ -2,7 +2,7 @@ import type { LoadedIndex } from "../../index/store.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { spanText } from "../citations.ts";
-import { contentTerms, stem, words } from "../../text/terms.ts";
+import { contentTerms, stem, STOPWORDS, words } from "../../text/terms.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
@@ -49,7 +49,8 @@ export class Knowledge {
         // A claim also answers to the words of the passages it rests on and the tasks it names.
         const claimWords = chunk.claim ? ` ${chunk.claim.tasks.join(" ")} ${chunk.claim.evidence.map((e) => e.quote).join(" ")}` : "";
         const terms = new Set(contentTerms(text + claimWords));
-        for (const w of words(text)) if (w.length >= 4 && !this.surface.has(w)) this.surface.set(w, stem(w));
+        // Function words are no spelling targets: "three" is not a typo of "there".
+        for (const w of words(text)) if (w.length >= 4 && !STOPWORDS.has(w) && !this.surface.has(w)) this.surface.set(w, stem(w));
         const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
         this.sentences.push(sentence);
         list.push(sentence);

@@ -1,4 +1,5 @@
 import type { GlossaryMatch, GlossaryMatcher } from "../../retrieve/glossary-match.ts";
+import nlp from "compromise";
 import { topicWords } from "./query-words.ts";
 
 /**
@@ -20,12 +21,22 @@ export interface AnalyzedQuestion {
   figures: string[];
   /** Capitalised names in the middle of a sentence (places, companies, standards): constraints too. */
   names: string[];
+  /**
+   * Words used as verbs, adjectives or adverbs ("start", "hit", "fancy", "hard"): when the corpus
+   * never uses them they say how something is asked about, not what; nouns carry the topic.
+   */
+  generic: string[];
+  /** Asks for a price, rate, fee or pay figure ("typical hourly rate", "how much does it cost"). */
+  wantsAmount: boolean;
   /** Asks for a figure as of now ("how many ... today", "current price"): dated sources cannot give it. */
   wantsCurrentFigure: boolean;
 }
 
 const INTERROGATIVE =
   /^(?:(?:ok(?:ay)?|so|and|but|also|hey|hi|hello|quick one|then|well|um+|uh+)[\s,]+)*(?:what|what's|whats|wat|wut|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|may|might|has|have|define|explain|describe|tell me|give me|list|name|compare)\b/i;
+
+/** Words for what something costs or pays. */
+export const MONEY = /\b(?:rates?|prices?|costs?|fees?|salar(?:y|ies)|wages?|pay|paid|charges?|earn(?:s|ings)?)\b/i;
 
 const POLITE_FRAME =
   /^(?:(?:hi|hey|hello|ok(?:ay)?|so)[\s,!.]*)?(?:could|can|would|will) (?:you|u|someone|anyone) (?:please |pls )?(?:help|assist|tell|explain|answer)(?: me| us)?(?: (?:with|on|about|understand))?(?: (?:this|something|a question|one thing|that|it))?(?: (?:please|pls))?[?.!:\s]*$/i;
@@ -87,7 +98,9 @@ export function analyzeQuestion(question: string): AnalyzedQuestion {
     context,
     refersBack: topicWords(context).length > 0 && /\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus),
     figures,
-    wantsCurrentFigure: present.test(text) && quantity.test(text),
+    wantsCurrentFigure: present.test(focus) && quantity.test(focus),
+    wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
+    generic: genericWords(text),
     names: [...names].filter((n) => topicWords(n).length > 0),
   };
 }
@@ -104,4 +117,15 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   if (!fromContext.length) return { question, matches };
   const focus = `${question.focus} ${fromContext.map((m) => m.matched).join(" ")}`;
   return { question: { ...question, focus }, matches: matcher.match(focus) };
+}
+
+/** Lower-case words that a part-of-speech tagger reads as verbs, adjectives or adverbs and never as nouns. */
+function genericWords(text: string): string[] {
+  const terms = nlp(text).terms().json() as { terms: { normal: string; tags: string[] }[] }[];
+  const generic = new Set<string>();
+  for (const t of terms.flatMap((x) => x.terms)) {
+    const tags = new Set(t.tags);
+    if (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb"))) generic.add(t.normal);
+  }
+  return [...generic];
 }

@@ -40,13 +40,23 @@ export interface Scored {
   needsPrevious: boolean;
 }
 
-/** Query terms resolved against the corpus vocabulary (typos corrected), weighted by rarity; words the corpus never uses weigh the most. */
-export function queryTerms(knowledge: Knowledge, focus: string, context = ""): Map<string, number> {
+/** How much an unknown verb, adjective or adverb weighs next to an unknown noun. */
+const GENERIC_WEIGHT = 0.5;
+
+/**
+ * Query terms resolved against the corpus vocabulary (typos corrected), weighted by rarity. A
+ * noun the corpus never uses weighs the most (a question about salaries cannot be covered by
+ * passages that never mention them); an unknown verb or adjective ("fancy", "hit") much less.
+ */
+export function queryTerms(knowledge: Knowledge, focus: string, context = "", generic: string[] = []): Map<string, number> {
   const terms = new Map<string, number>();
+  const genericWords = new Set(generic);
   const add = (text: string, weight: number) => {
     for (const word of topicWords(text)) {
-      const resolved = knowledge.resolve(word) ?? stem(word);
-      if (!terms.has(resolved)) terms.set(resolved, knowledge.idfOf(resolved) * weight);
+      const known = knowledge.resolve(word);
+      const resolved = known ?? stem(word);
+      const rarity = knowledge.idfOf(resolved) * (known === undefined && genericWords.has(word) ? GENERIC_WEIGHT : 1);
+      if (!terms.has(resolved)) terms.set(resolved, rarity * weight);
     }
   };
   add(focus, 1);
@@ -104,7 +114,8 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
       else if (listType && SECTION_FOR[listType].test(heading)) score += WEIGHTS.section;
       if (listType && LIST_VOCAB[listType].test(sentence.text)) score += WEIGHTS.vocabulary;
       if (words < 4 && p.kind !== "list") score -= 0.2;
-      if (why && /reason|why|importan|benefit|advantage/i.test(heading)) score += 0.1;
+      // A reasons or benefits heading helps a why-question only where the sentence is on its topic.
+      if (why && lexical >= 0.3 && /reason|why|importan|benefit|advantage/i.test(heading)) score += 0.1;
       if (aboutSubject && !aboutSubject(sentence)) score -= 0.1;
       if (sentence.text.endsWith("?")) score -= 0.15;
       // A year or figure the question names is a constraint: sentences that state it answer it.

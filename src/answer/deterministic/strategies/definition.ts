@@ -16,7 +16,7 @@ export function definitionSpan(ctx: ComposeContext, term: GlossaryEntry, sentenc
 /** Glossary definition first, then up to two claims or corpus sentences that name the term. */
 export function definition(ctx: ComposeContext, term: GlossaryEntry): void {
   ctx.builder.paragraph([definitionSpan(ctx, term)], term.term);
-  const query = { ...ctx.query, terms: queryTerms(ctx.knowledge, `${ctx.question.focus} ${term.term}`) };
+  const query = { ...ctx.query, terms: queryTerms(ctx.knowledge, `${ctx.question.focus} ${term.term}`, "", ctx.question.generic) };
   const scored = scoreSentences(ctx.knowledge, query, ctx.passages).filter((c) => namesEntry(term, c.sentence.text));
   const picked = bestPicks(ctx, scored, SUPPORT);
   if (picked.length) renderPicks(ctx, picked, "In the sources", 1);
