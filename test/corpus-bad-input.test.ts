@@ -62,7 +62,7 @@ afterEach(async () => {
 describe("bad corpus input is refused with a message naming the file, and the index is kept", () => {
   it("an empty corpus/sources folder", async () => {
     for (const name of await readdir(sources)) await rm(path.join(sources, name));
-    const error = await expectIngestFailsLeavingIndex([/^corpus\/sources: /, /no \.txt or \.md documents/]);
+    const error = await expectIngestFailsLeavingIndex([/^corpus\/sources: /, /contains no documents \(\.txt, \.md/]);
     expect(error.file).toBe("corpus/sources");
   });
 

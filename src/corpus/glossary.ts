@@ -6,7 +6,7 @@ import { glossaryFrontMatterSchema, type GlossaryEntry } from "../schema/glossar
 import { decodeUtf8 } from "./load.ts";
 import { normalizeTerm } from "../text/terms.ts";
 
-const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
+export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
 
 /**
  * Parses one glossary file. Offsets of the definition are kept so that glossary citations

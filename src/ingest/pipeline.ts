@@ -10,7 +10,8 @@ import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache } from "../index/vector-cache.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
-import { cleanDocument } from "./clean.ts";
+import { collapse } from "../corpus/formats/types.ts";
+import { cleanDocument, type Block, type CleanOptions, type CleanResult } from "./clean.ts";
 import { chunkDocument, embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
 
 export type IngestPhase = "load" | "embed" | "write";
@@ -48,11 +49,31 @@ export async function corpusFingerprint(settings: Settings): Promise<string> {
   return sha256(parts.join("\n"));
 }
 
-function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: ReturnType<typeof cleanDocument>["blocks"]): SourceDetail {
+/**
+ * Cleans the document body only (Markdown front matter is metadata, not text), with offsets
+ * into the whole file.
+ */
+export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult {
+  if (doc.bodyStart === 0) return cleanDocument(doc.raw, options);
+  const shift = <T extends { start: number; end: number }>(s: T): T => ({ ...s, start: s.start + doc.bodyStart, end: s.end + doc.bodyStart });
+  const result = cleanDocument(doc.raw.slice(doc.bodyStart), options);
+  return { blocks: result.blocks.map(shift), dropped: result.dropped.map(shift) };
+}
+
+/** Share of the original's visible text that did not make it into the kept blocks. */
+export function droppedShare(doc: RawDocument, blocks: Block[]): number {
+  const kept = blocks.filter((b) => b.kind !== "heading").reduce((n, b) => n + collapse(b.text).length, 0);
+  if (doc.visibleChars === 0) return 0;
+  return Math.round(Math.min(1, Math.max(0, 1 - kept / doc.visibleChars)) * 1000) / 1000;
+}
+
+function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: Block[]): SourceDetail {
   const cleanedText = blocks.map((b) => (b.kind === "heading" ? `${"#".repeat(Math.min(b.level, 6))} ${b.text}` : b.text)).join("\n\n");
   return {
     id: doc.id,
     path: doc.path,
+    originalPath: doc.originalPath,
+    format: doc.format,
     title: doc.meta.title,
     publisher: doc.meta.publisher ?? null,
     url: doc.meta.url ?? null,
@@ -60,6 +81,8 @@ function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: ReturnType<type
     chunks: chunks.length,
     characters: doc.raw.length,
     contentHash: doc.contentHash,
+    droppedShare: droppedShare(doc, blocks),
+    ...(doc.pages ? { pages: doc.pages.length } : {}),
     cleanedText,
     spans: blocks.map((b) => ({ start: b.start, end: b.end, kind: b.kind })),
   };
@@ -84,7 +107,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const chunks: Chunk[] = [];
   const sources: SourceDetail[] = [];
   for (const doc of docs) {
-    const { blocks } = cleanDocument(doc.raw, { includeComments: settings.INCLUDE_COMMENTS });
+    const { blocks } = cleanBody(doc, { includeComments: settings.INCLUDE_COMMENTS });
     const docChunks = chunkDocument(doc, blocks);
     if (docChunks.length === 0) warn(`${doc.path}: no article text left after removing boilerplate; nothing indexed from it`);
     chunks.push(...docChunks);
