@@ -32,7 +32,8 @@ export async function extractPdf(bytes: Uint8Array, rel: string): Promise<Extrac
   let pagesText: string[];
   let info: Record<string, unknown> = {};
   try {
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
+    // verbosity 0: pdf.js would print recovery warnings for damaged files to stderr; the error below says it instead.
+    const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     pagesText = (await extractText(pdf, { mergePages: false })).text;
     info = ((await getMeta(pdf)).info ?? {}) as Record<string, unknown>;
     await pdf.destroy();
