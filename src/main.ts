@@ -8,11 +8,13 @@ import { createMetrics } from "./api/metrics.ts";
 import { startServer } from "./api/server.ts";
 import { createAssistant } from "./assistant.ts";
 import type { Assistant } from "./assistant-types.ts";
+import { loadDotEnv } from "./config/project.ts";
 import { loadSettings } from "./config/settings.ts";
 import { AppError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 
 async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
   const settings = loadSettings(process.env, process.cwd()); // a bad value throws a ConfigError naming it
   const logger = createLogger(settings, "kpo-api");
   const metrics = createMetrics();

@@ -4,12 +4,14 @@
  * (`npm start` also starts the bot, next to the HTTP API, when DISCORD_TOKEN is set.)
  */
 import { createAssistant } from "../../src/assistant.ts";
+import { loadDotEnv } from "../../src/config/project.ts";
 import { loadSettings } from "../../src/config/settings.ts";
 import { AppError } from "../../src/errors.ts";
 import { createLogger } from "../../src/logger.ts";
 import { MISSING_TOKEN_MESSAGE, startBot } from "./bot.ts";
 
 async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
   const settings = loadSettings(process.env);
   if (!settings.DISCORD_TOKEN) {
     console.error(MISSING_TOKEN_MESSAGE);
