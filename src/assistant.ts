@@ -9,7 +9,7 @@ import { withQueryBatching } from "./embed/batching.ts";
 import type { Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
 import { FeedbackStore } from "./feedback/store.ts";
-import { ensureIndex } from "./ingest/ensure.ts";
+import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
@@ -24,6 +24,8 @@ export interface CreateAssistantOptions {
   /** Injected in tests and benchmarks; defaults to the embedder EMBEDDINGS selects. */
   embedder?: Embedder;
   onProgress?: (progress: IngestProgress) => void;
+  /** How the index is obtained: built elsewhere (`build`), or only loaded as published (`loadOnly`). */
+  index?: Pick<EnsureIndexOptions, "build" | "loadOnly">;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     info: (m) => logger?.info(m),
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
+    ...options.index,
   });
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
