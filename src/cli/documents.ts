@@ -29,7 +29,7 @@ export async function addCommand(ctx: Context, target: string, opts: { title?: s
   let doc: { name: string; bytes: Buffer; url?: string };
   if (isUrl) {
     // A person at a terminal may add intranet pages, so private addresses are allowed here (not over HTTP).
-    doc = await fetchDocument(target, { maxBytes: settings.MAX_UPLOAD_MB * 1024 * 1024, timeoutMs: settings.FETCH_TIMEOUT_MS, allowPrivate: true });
+    doc = await fetchDocument(target, { maxBytes: Math.floor(settings.MAX_UPLOAD_MB * 1024 * 1024), timeoutMs: settings.FETCH_TIMEOUT_MS, allowPrivate: true });
   } else {
     const file = path.resolve(process.cwd(), target);
     const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {

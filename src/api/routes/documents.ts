@@ -85,7 +85,7 @@ function asProblem(error: unknown): unknown {
 }
 
 export function documentsRoutes(deps: { settings: Settings; documents?: DocumentService }): AnyRouteSpec[] {
-  const maxBytes = deps.settings.MAX_UPLOAD_MB * 1024 * 1024;
+  const maxBytes = Math.floor(deps.settings.MAX_UPLOAD_MB * 1024 * 1024);
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 8 * 1024, parts: 8 } });
   const service = () => {
     if (!deps.documents) throw new HttpProblem(503, "document management is not available in this process");
