@@ -9,6 +9,7 @@ import { createMetrics } from "./api/metrics.ts";
 import { startServer } from "./api/server.ts";
 import { DocumentService } from "./ingest/documents.ts";
 import { ingestInChildProcess } from "./ingest/child.ts";
+import { withIngestLock } from "./ingest/lock.ts";
 import { createLiveAssistant } from "./live-assistant.ts";
 import { loadDotEnv } from "./config/project.ts";
 import { loadSettings } from "./config/settings.ts";
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   // The index is built (when missing or stale) in a child process, so /healthz and /readyz answer
   // throughout; a new index published by `kpo add` or an upload is swapped in without a restart.
   const build = () => ingestInChildProcess(settings, { warn: (m) => logger.warn(m) });
-  const live = createLiveAssistant(settings, { logger, build });
+  const live = createLiveAssistant(settings, { logger, build: () => withIngestLock(settings.DATA_DIR, build) });
+  // The document service takes the ingest lock itself around each change and its build.
   const documents = new DocumentService(settings, build, () => live.reload().then(() => undefined));
 
   const app = createApp({ settings, logger, metrics, assistant: live.current, documents });

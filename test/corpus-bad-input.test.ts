@@ -151,7 +151,7 @@ describe("bad settings are refused with a ConfigError naming the setting", () =>
   });
 
   it("valid values are accepted", () => {
-    const s = loadSettings({ EMBEDDINGS: "openai", PORT: "8080" }, tmp);
+    const s = loadSettings({ EMBEDDINGS: "openai", OPENAI_API_KEY: "sk-test", PORT: "8080" }, tmp);
     expect(s.EMBEDDINGS).toBe("openai");
     expect(s.PORT).toBe(8080);
   });

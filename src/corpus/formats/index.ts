@@ -5,7 +5,7 @@ import { extractDocx } from "./docx.ts";
 import { extractHtml } from "./html.ts";
 import { extractMarkdown } from "./markdown.ts";
 import { extractPdf } from "./pdf.ts";
-import { FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
+import { collapse, FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
 
 export { FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
 
@@ -35,7 +35,11 @@ function decodeHtml(bytes: Buffer, rel: string): string {
 /** Reads a document of any supported format into the text that is indexed and cited. */
 export async function extractDocument(format: Format, bytes: Buffer, rel: string): Promise<Extracted> {
   switch (format) {
-    case "text":
+    case "text": {
+      // Plain text is taken as it is: a leading "---" line there is text, not front matter.
+      const text = decodeUtf8(bytes, rel);
+      return { text, bodyStart: 0, meta: {}, visibleChars: collapse(text).length };
+    }
     case "markdown":
       return extractMarkdown(decodeUtf8(bytes, rel), rel);
     case "html":
