@@ -82,5 +82,8 @@ describe("a running server picks up an index published by `kpo add` in another p
     const citation = answer.citations.find((c) => c.sourceId === "acme-policy.pdf");
     expect(citation).toMatchObject({ path: "corpus/derived/acme-policy.pdf.txt", page: 2, title: "Acme outsourcing policy" });
     expect(await checkCitations(answer, project.root)).toEqual([]);
+    // The stable facade the Discord bot holds forwards to the swapped-in assistant.
+    expect(live.assistant.sources.get("acme-policy.pdf")).toMatchObject({ format: "pdf", pages: 2 });
+    expect(live.assistant.status).toBe(live.current()!.status);
   });
 });
