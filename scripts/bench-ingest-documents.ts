@@ -43,7 +43,12 @@ async function pdfOf(seed: number, pages: number): Promise<Buffer> {
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   for (let p = 0; p < pages; p++) {
     const page = pdf.addPage([612, 792]);
-    prose(seed + p, 18).forEach((s, i) => page.drawText(s.slice(0, 110), { x: 40, y: 750 - i * 20, size: 9, font }));
+    // Each sentence on two visual lines, as a PDF wraps prose (the extractor rejoins them).
+    const lines = prose(seed + p, 16).flatMap((s) => {
+      const cut = s.indexOf(" ", Math.floor(s.length / 2));
+      return cut > 0 ? [s.slice(0, cut), s.slice(cut + 1)] : [s];
+    });
+    lines.forEach((line, i) => page.drawText(line, { x: 40, y: 760 - i * 22, size: 9, font }));
   }
   return Buffer.from(await pdf.save());
 }
