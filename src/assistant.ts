@@ -14,7 +14,7 @@ import { createEmbedder } from "./embed/factory.ts";
 import { sha256 } from "./corpus/load.ts";
 import { CorpusError } from "./errors.ts";
 import { FeedbackStore } from "./feedback/store.ts";
-import { ensureIndex } from "./ingest/ensure.ts";
+import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
@@ -29,6 +29,8 @@ export interface CreateAssistantOptions {
   /** Injected in tests and benchmarks; defaults to the embedder EMBEDDINGS selects. */
   embedder?: Embedder;
   onProgress?: (progress: IngestProgress) => void;
+  /** How the index is obtained: built elsewhere (`build`), or only loaded as published (`loadOnly`). */
+  index?: Pick<EnsureIndexOptions, "build" | "loadOnly">;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     info: (m) => logger?.info(m),
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
+    ...options.index,
   });
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;

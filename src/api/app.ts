@@ -12,6 +12,8 @@ import type { ApiMetrics } from "./metrics.ts";
 import { HttpProblem, problemHandler } from "./problem.ts";
 import { JSON_TYPES, mountRoutes, registerRoutes, type AnyRouteSpec } from "./route.ts";
 import { askRoutes } from "./routes/ask.ts";
+import type { DocumentService } from "../ingest/documents.ts";
+import { documentsRoutes } from "./routes/documents.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
@@ -27,6 +29,8 @@ export interface AppDeps {
   /** The assistant once it is loaded; undefined while the index loads (then /v1/* answers 503). */
   assistant: () => Assistant | undefined;
   metrics: ApiMetrics;
+  /** Adds and removes documents (admin /v1/documents); without it those routes answer 503. */
+  documents?: DocumentService;
   /** Bound of the in-memory cache of deterministic answers; 0 turns it off. Default 1000. */
   answerCacheSize?: number;
 }
@@ -95,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
     ...glossaryRoutes(),
     ...sourcesRoutes(),
     ...feedbackRoutes(),
+    ...documentsRoutes({ settings, documents: deps.documents }),
   ];
   mountRoutes(app, specs, { admin: auth.requireAdmin });
   // Label requests answered before routing (401, 429, 503 on /v1/*) with their route too.

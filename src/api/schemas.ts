@@ -164,6 +164,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: "Body larger than 32 KB",
   415: "Content-Type is not application/json",
   429: "Rate limit exceeded (see Retry-After)",
+  403: "Admin endpoint: needs an ADMIN_API_KEYS key (off when none is set)",
+  422: "The document cannot be read (the detail names the reason); nothing indexed was changed",
   500: "Unexpected error (no details; quote the request id)",
   503: "Index still loading",
 };

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Settings } from "../config/settings.ts";
 import { createEmbedder } from "../embed/factory.ts";
+import { withIngestLock } from "../ingest/lock.ts";
 import { ingest, type FlaggedPassage } from "../ingest/pipeline.ts";
 import { readManifest } from "../index/store.ts";
 import { embeddingProgressBar } from "./progress.ts";
@@ -13,10 +14,13 @@ export async function ingestCommand(ctx: { settings: Settings; logger: Logger },
     process.stderr.write(`The index was built with ${previous.embedder.id}; EMBEDDINGS now selects ${embedder.id}, so every chunk is embedded again.\n`);
   }
   const bar = embeddingProgressBar(opts.progress);
-  const summary = await ingest(settings, embedder, {
-    warn: (m) => process.stderr.write(`warning: ${m}\n`),
-    onProgress: bar.onProgress,
-  }).finally(bar.stop);
+  // Under the ingest lock: a `kpo add` or an upload on the same DATA_DIR waits for this build.
+  const summary = await withIngestLock(settings.DATA_DIR, () =>
+    ingest(settings, embedder, {
+      warn: (m) => process.stderr.write(`warning: ${m}\n`),
+      onProgress: bar.onProgress,
+    }),
+  ).finally(bar.stop);
   process.stdout.write(
     [
       `Indexed ${summary.documents} documents: ${summary.chunks} chunks + ${summary.glossary} glossary entries.`,

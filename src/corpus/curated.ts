@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { CorpusError } from "../errors.ts";
 import { decodeUtf8 } from "./load.ts";
 
-const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
+export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
 
 /**
  * Splits a curated Markdown file (glossary entry, topic note) into its validated front matter

@@ -1,8 +1,17 @@
 import type { Settings } from "../config/settings.ts";
 import type { Embedder } from "../embed/embedder.ts";
+import { IndexError } from "../errors.ts";
 import { PIPELINE_VERSION } from "../index/manifest.ts";
 import { loadIndex, readManifest, type LoadedIndex } from "../index/store.ts";
 import { corpusFingerprint, ingest, type IngestOptions } from "./pipeline.ts";
+
+export interface EnsureIndexOptions extends IngestOptions {
+  info?: (message: string) => void;
+  /** Builds and publishes the index instead of ingesting in this process (a server builds in a child process). */
+  build?: () => Promise<unknown>;
+  /** Loads the published index as it is, never building (a reload after another process published). */
+  loadOnly?: boolean;
+}
 
 /** Why the index had to be (re)built, in words for the start-up log; undefined when it was current. */
 export type RebuildReason = string | undefined;
@@ -14,8 +23,13 @@ export type RebuildReason = string | undefined;
 export async function ensureIndex(
   settings: Settings,
   embedder: Embedder,
-  options: IngestOptions & { info?: (message: string) => void } = {},
+  options: EnsureIndexOptions = {},
 ): Promise<{ index: LoadedIndex; rebuilt: RebuildReason }> {
+  if (options.loadOnly) {
+    const index = await loadIndex(settings.DATA_DIR, embedder);
+    if (!index) throw new IndexError(`no published index in ${settings.DATA_DIR}; run \`kpo ingest\``);
+    return { index, rebuilt: undefined };
+  }
   const manifest = await readManifest(settings.DATA_DIR);
   let reason: RebuildReason;
   if (!manifest) reason = `no index in ${settings.DATA_DIR}; building it`;
@@ -25,7 +39,7 @@ export async function ensureIndex(
   else if (manifest.corpusHash !== (await corpusFingerprint(settings))) reason = "the corpus changed since the index was built; rebuilding";
   if (reason) {
     options.info?.(reason);
-    await ingest(settings, embedder, options);
+    await (options.build ? options.build() : ingest(settings, embedder, options));
   }
   const index = await loadIndex(settings.DATA_DIR, embedder);
   if (!index) throw new Error(`index in ${settings.DATA_DIR} vanished after it was built`);

@@ -11,7 +11,8 @@ import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache } from "../index/vector-cache.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
-import { cleanDocument } from "./clean.ts";
+import { collapse } from "../corpus/formats/types.ts";
+import { cleanDocument, type Block, type CleanOptions, type CleanResult } from "./clean.ts";
 import { chunkDocument, embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
 import { topicChunks } from "./topics.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
@@ -57,11 +58,31 @@ export async function corpusFingerprint(settings: Settings): Promise<string> {
   return sha256(parts.join("\n"));
 }
 
-function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: ReturnType<typeof cleanDocument>["blocks"]): SourceDetail {
+/**
+ * Cleans the document body only (Markdown front matter is metadata, not text), with offsets
+ * into the whole file.
+ */
+export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult {
+  if (doc.bodyStart === 0) return cleanDocument(doc.raw, options);
+  const shift = <T extends { start: number; end: number }>(s: T): T => ({ ...s, start: s.start + doc.bodyStart, end: s.end + doc.bodyStart });
+  const result = cleanDocument(doc.raw.slice(doc.bodyStart), options);
+  return { blocks: result.blocks.map(shift), dropped: result.dropped.map(shift), flagged: result.flagged.map(shift) };
+}
+
+/** Share of the original's visible text that did not make it into the kept blocks. */
+export function droppedShare(doc: RawDocument, blocks: Block[]): number {
+  const kept = blocks.filter((b) => b.kind !== "heading").reduce((n, b) => n + collapse(b.text).length, 0);
+  if (doc.visibleChars === 0) return 0;
+  return Math.round(Math.min(1, Math.max(0, 1 - kept / doc.visibleChars)) * 1000) / 1000;
+}
+
+function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: Block[]): SourceDetail {
   const cleanedText = blocks.map((b) => (b.kind === "heading" ? `${"#".repeat(Math.min(b.level, 6))} ${b.text}` : b.text)).join("\n\n");
   return {
     id: doc.id,
     path: doc.path,
+    originalPath: doc.originalPath,
+    format: doc.format,
     title: doc.meta.title,
     publisher: doc.meta.publisher ?? null,
     url: doc.meta.url ?? null,
@@ -69,6 +90,8 @@ function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: ReturnType<type
     chunks: chunks.length,
     characters: doc.raw.length,
     contentHash: doc.contentHash,
+    droppedShare: droppedShare(doc, blocks),
+    ...(doc.pages ? { pages: doc.pages.length } : {}),
     cleanedText,
     spans: blocks.map((b) => ({ start: b.start, end: b.end, kind: b.kind })),
   };
@@ -95,7 +118,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const sources: SourceDetail[] = [];
   const flagged: FlaggedPassage[] = [];
   for (const doc of docs) {
-    const cleaned = cleanDocument(doc.raw, { includeComments: settings.INCLUDE_COMMENTS, includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES });
+    const cleaned = cleanBody(doc, { includeComments: settings.INCLUDE_COMMENTS, includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES });
     const { blocks } = cleaned;
     flagged.push(...cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })));
     const docChunks = chunkDocument(doc, blocks);

@@ -19,6 +19,8 @@ export const citationSchema = z.object({
   quote: z.string(),
   start: z.number().int().min(0),
   end: z.number().int().min(0),
+  /** For a PDF source: the 1-based page the quote starts on. */
+  page: z.number().int().min(1).optional(),
 });
 export type Citation = z.infer<typeof citationSchema>;
 

@@ -55,6 +55,8 @@ export const chunkSchema = z.object({
   hash: z.string(),
   /** Sentences / list items with absolute offsets into the file, for extractive answers. */
   sentences: z.array(spanSchema),
+  /** For PDF chunks: the page the chunk starts on and every page starting inside it (offsets into the file). */
+  pages: z.array(z.object({ start: z.number().int(), page: z.number().int().min(1) })).optional(),
   /** For glossary chunks: the entry's slug. */
   term: z.string().optional(),
   /** For topic chunks: the claim's topic, tags and the source spans that support it. */

@@ -75,7 +75,8 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
 
         const started = performance.now();
         const effectiveMode = mode ?? assistant.status.defaultMode;
-        const key = effectiveMode === "deterministic" ? answerCacheKey(question, effectiveMode, k) : undefined;
+        // Keyed by the loaded index too: after a live reload, answers from the previous index are never served.
+        const key = effectiveMode === "deterministic" ? `${assistant.status.manifest.corpusHash}:${answerCacheKey(question, effectiveMode, k)}` : undefined;
         let answer: Answer;
         const cached = key === undefined ? undefined : cache.get(key);
         if (cached) {

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
 import { HttpProblem } from "../problem.ts";
 import {
@@ -66,5 +68,38 @@ export function sourcesRoutes(): AnyRouteSpec[] {
         res.json({ ...info, text });
       },
     }),
+    defineRoute({
+      method: "get",
+      path: "/v1/sources/:id/original",
+      summary: "The source file as it was added (PDF, Word, HTML, Markdown or text), for download",
+      tags: ["sources"],
+      secured: true,
+      params: sourceIdParamsSchema,
+      responses: {
+        200: { description: "The original file, as an attachment", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: async ({ params }, _req, res) => {
+        const assistant = res.locals.assistant!;
+        const source = assistant.sources.get(params.id);
+        if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        const bytes = await readFile(path.resolve(assistant.settings.rootDir, source.originalPath)).catch(() => {
+          throw new HttpProblem(404, `the original of ${source.id} (${source.originalPath}) is no longer on disk`);
+        });
+        // Always an attachment: an uploaded HTML page must not run as this origin's page.
+        res.type(ORIGINAL_TYPES[source.format]).setHeader("Content-Disposition", `attachment; filename="${asciiName(source.id)}"`);
+        res.send(bytes);
+      },
+    }),
   ];
 }
+
+const ORIGINAL_TYPES: Record<string, string> = {
+  text: "text/plain; charset=utf-8",
+  markdown: "text/markdown; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+};
+
+const asciiName = (name: string) => name.replace(/[^\w.-]+/g, "_");
