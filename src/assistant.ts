@@ -71,7 +71,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       get: (id) => index.sources.find((s) => s.id === id),
       async text(id) {
         const source = index.sources.find((s) => s.id === id);
-        return source ? readSourceText(settings.rootDir, source.path, source.contentHash) : undefined;
+        return source ? readSourceText(settings.rootDir, source.path, source.originalPath, source.contentHash) : undefined;
       },
     },
     feedback: new FeedbackStore(settings.DATA_DIR),
@@ -82,18 +82,20 @@ export async function createAssistant(settings: Settings, options: CreateAssista
 }
 
 /**
- * Reads a source file as the citation invariant reads it (UTF-8, at `relPath` under the
- * repository root), refusing a file edited since indexing: its citation offsets would be wrong.
+ * Reads the text citations of a source quote (the file itself, or the rendition of a PDF, Word or
+ * HTML original) as the citation invariant reads it (UTF-8, under the repository root), refusing
+ * a source whose original was edited since indexing: its citation offsets would be wrong.
  */
-async function readSourceText(rootDir: string, relPath: string, contentHash: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path.resolve(rootDir, relPath));
-  } catch (error) {
-    throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (sha256(bytes) !== contentHash) throw new CorpusError(relPath, "changed since the index was built; restart to re-index it");
-  return bytes.toString("utf8");
+async function readSourceText(rootDir: string, textPath: string, originalPath: string, contentHash: string): Promise<string> {
+  const read = async (relPath: string) => {
+    try {
+      return await readFile(path.resolve(rootDir, relPath));
+    } catch (error) {
+      throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  if (sha256(await read(originalPath)) !== contentHash) throw new CorpusError(originalPath, "changed since the index was built; restart to re-index it");
+  return (await read(textPath)).toString("utf8");
 }
 
 function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {
