@@ -9,6 +9,7 @@ import type { Knowledge } from "./knowledge.ts";
 import type { AnalyzedQuestion } from "./question.ts";
 import { queryTerms } from "./scoring.ts";
 import { topicWords } from "./query-words.ts";
+import { normalizeTerm } from "../../text/terms.ts";
 import { advice } from "./strategies/advice.ts";
 import { comparison } from "./strategies/comparison.ts";
 import { definition } from "./strategies/definition.ts";
@@ -69,7 +70,13 @@ export class DeterministicComposer {
     const stated = intent.kind === "definition" || intent.kind === "comparison" || (intent.kind === "advice" && intent.choice);
     if (!evidence.answerable && !stated) return notFound(related);
 
-    const subjects = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
+    const named = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
+    // A narrower term named after the one asked about is about it too: a sentence on knowledge process
+    // outsourcing is about outsourcing (but one on BPO is not about KPO).
+    const narrower = [...knowledge.glossaryBySlug.values()].filter(
+      (e) => !named.includes(e) && named.some((n) => normalizeTerm(e.term).includes(normalizeTerm(n.term))),
+    );
+    const subjects = [...named, ...narrower];
     // Every curated claim is a candidate, retrieved or not: they are few, and a claim in plain words can answer a
     // wording that retrieval ranked low. Unretrieved ones get no retrieval prior.
     const retrievedIds = new Set(passages.map((p) => p.id));

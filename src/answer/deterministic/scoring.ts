@@ -11,7 +11,7 @@ const CONTEXT_WEIGHT = 0.35;
  * Every claim is scored whether retrieval ranked it or not, so for claims the retrieval prior is a weak
  * signal; for document sentences it is what brings the right passage forward.
  */
-const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.15, claimPrior: 0.04, section: 0.2, vocabulary: 0.08 };
+const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.08, claimPrior: 0.04, section: 0.2, vocabulary: 0.08 };
 
 export const SECTION_FOR: Record<ListType, RegExp> = {
   risks: /risk|disadvantage|drawback|downside|challenge/i,
