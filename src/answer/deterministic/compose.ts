@@ -63,7 +63,7 @@ export class DeterministicComposer {
     const knowledge = this.knowledge;
     // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
     const query = { question, terms: queryTerms(knowledge, question.refersBack ? question.text : question.focus, question.context, question.generic), vector: input.queryVector };
-    const intent = classify(question.refersBack ? question.text : question.focus, matches, (t) => knowledge.vocabulary.has(t));
+    const intent = classify(question.focus, matches, (t) => knowledge.vocabulary.has(t));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);
     if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);

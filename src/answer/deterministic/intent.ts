@@ -86,7 +86,9 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
 
   const pair = comparedPair(question, matches);
   const choice = MODEL_CHOICE.test(question);
-  if (pair && rest.length <= 4 && !(choice && rest.length >= 1 && !COMPARISON_CUE.test(question))) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
+  // "Is bookkeeping KPO or BPO?", "We need X. Is that KPO or BPO?": which model fits some work, not how the two compare.
+  if (choice && (rest.length >= 1 || /\b(?:that|this|it|they|those|these)\b/i.test(question)) && !COMPARISON_CUE.test(question)) return { kind: "advice", choice };
+  if (pair && rest.length <= 4) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
   if (choice) return { kind: "advice", choice };
   for (const [listType, cue] of LIST_CUES) {
     if (cue.test(question)) return { kind: "list", listType };

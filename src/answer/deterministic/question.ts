@@ -1,5 +1,6 @@
 import type { GlossaryMatch, GlossaryMatcher } from "../../retrieve/glossary-match.ts";
 import nlp from "compromise";
+import { normalizeTerm } from "../../text/terms.ts";
 import { topicWords } from "./query-words.ts";
 
 /**
@@ -123,7 +124,11 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   if (matches.length || !question.context) return { question, matches };
   const fromContext = matcher.match(question.context);
   if (!fromContext.length) return { question, matches };
-  const focus = `${question.focus} ${fromContext.map((m) => m.matched).join(" ")}`;
+  // The pronoun stands for one term: the one the context quotes ("called KPO 'transformational BPO'"), else the last one named.
+  const quoted = [...question.context.matchAll(/['"‘“]([^'"’”]{2,60})['"’”]/g)].map((m) => normalizeTerm(m[1]!));
+  const antecedent =
+    fromContext.find((m) => quoted.some((q) => q.includes(m.matched))) ?? [...fromContext].sort((a, b) => b.position - a.position)[0]!;
+  const focus = `${question.focus} ${antecedent.matched}`;
   return { question: { ...question, focus }, matches: matcher.match(focus) };
 }
 
