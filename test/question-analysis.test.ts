@@ -60,10 +60,19 @@ describe("constraints a question sets", () => {
     expect(analyzeQuestion("top 5 risks of kpo").figures).toEqual([]);
   });
 
-  it("collects capitalised names that do not open a sentence", () => {
-    expect(analyzeQuestion("Which KPO vendors in Manila are certified?").names).toEqual(["Manila"]);
-    expect(analyzeQuestion("Is KPO common in Germany? Also in France.").names).toEqual(["Germany", "France"]);
-    expect(analyzeQuestion("What is KPO?").names).toEqual([]);
+  it("collects names: capitalised words that do not open a sentence, acronyms, and places or organisations in lower case", () => {
+    expect(analyzeQuestion("Which KPO vendors in Manila are certified?").names).toEqual(["KPO", "Manila"]);
+    expect(analyzeQuestion("Is KPO common in Germany? Also in France.").names).toEqual(expect.arrayContaining(["Germany", "France"]));
+    expect(analyzeQuestion("how big is the kpo market in poland").names).toContain("poland");
+    expect(analyzeQuestion("Does GDPR allow offshore KPO?").names).toContain("GDPR");
+    expect(analyzeQuestion("what is outsourcing?").names).toEqual([]);
+  });
+
+  it("recognises a question about what actually happened, and one asking for a company ranking", () => {
+    expect(analyzeQuestion("How many people did the sector actually employ in 2016?").wantsActual).toBe(true);
+    expect(analyzeQuestion("How many people was the sector expected to employ by 2016?").wantsActual).toBe(false);
+    expect(analyzeQuestion("top 5 kpo companies in india by revenue?").wantsRanking).toBe(true);
+    expect(analyzeQuestion("What are the top risks of KPO?").wantsRanking).toBe(false);
   });
 
   it("recognises a request for a figure as of now", () => {

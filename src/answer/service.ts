@@ -5,7 +5,7 @@ import type { HybridRetriever } from "../retrieve/retriever.ts";
 import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskOptions } from "../schema/answer.ts";
 import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
-import { analyzeQuestion, resolveSubject } from "./deterministic/question.ts";
+import { analyzeQuestion, askedText, resolveSubject } from "./deterministic/question.ts";
 import type { LlmAnswerer, Passage } from "./types.ts";
 
 export interface AnswerServiceDeps {
@@ -57,7 +57,7 @@ export class AnswerService {
     const { question: asked, matches } = resolveSubject(analyzed, this.deps.matcher);
     // Retrieval sees the question's topic words, not its chat filler, politeness or markup.
     const searchText = this.deps.composer.searchText(asked);
-    const queryVector = await this.deps.embedQuery(asked.refersBack ? asked.text : asked.focus);
+    const queryVector = await this.deps.embedQuery(askedText(asked));
     // Glossary entries and curated claims are dense with keywords and would crowd documents out of a fixed-depth
     // list, so the composer gets the glossary entries and claims retrieval found plus COMPOSE_DEPTH document passages.
     const ranked = await this.deps.retriever.retrieve(searchText, { k: COMPOSE_DEPTH * 6, vector: queryVector });

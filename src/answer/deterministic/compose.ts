@@ -6,7 +6,7 @@ import type { ComposeContext } from "./context.ts";
 import { assessEvidence } from "./evidence.ts";
 import { classify } from "./intent.ts";
 import type { Knowledge } from "./knowledge.ts";
-import type { AnalyzedQuestion } from "./question.ts";
+import { askedText, type AnalyzedQuestion } from "./question.ts";
 import { queryTerms } from "./scoring.ts";
 import { topicWords } from "./query-words.ts";
 import { normalizeTerm } from "../../text/terms.ts";
@@ -62,8 +62,8 @@ export class DeterministicComposer {
     const { question, passages, matches } = input;
     const knowledge = this.knowledge;
     // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
-    const query = { question, terms: queryTerms(knowledge, question.refersBack ? question.text : question.focus, question.context, question.generic), vector: input.queryVector };
-    const intent = classify(question.focus, matches, (t) => knowledge.vocabulary.has(t));
+    const query = { question, terms: queryTerms(knowledge, askedText(question), question.context, question.generic), vector: input.queryVector };
+    const intent = classify(question.focus, matches, (t) => knowledge.vocabulary.has(t), topicWords(question.referent));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);
     if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);

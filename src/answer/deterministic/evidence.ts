@@ -44,7 +44,7 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
   const unmet: string[] = [
     ...query.question.figures.filter((f) => !texts.some((t) => t.includes(f))),
     // A name the corpus never uses (by any spelling close enough to be a typo) is something it cannot speak about.
-    ...query.question.names.filter((n) => knowledge.resolve(n.toLowerCase()) === undefined),
+    ...query.question.names.filter((n) => knowledge.resolve(n.toLowerCase()) === undefined && knowledge.sourcesNamedIn(n).size === 0),
   ];
   // The sources are dated; a figure "as of now" is only there if a passage states one in the present.
   const statesCurrentFigure = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => /\b(?:today|now|currently)\b/i.test(s) && /\d/.test(s));
@@ -52,6 +52,15 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
   // A price or pay figure is only there if a passage states an amount of money about a price, rate or pay.
   const statesAmount = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => MONEY.test(s) && /[$€£₹]\s?\d|\d\s*(?:dollars|rupees|usd|inr|eur|pesos)\b/i.test(s));
   if (query.question.wantsAmount && !texts.some(statesAmount)) unmet.push("prices, rates or pay (the sources give no amounts for them)");
+  // What actually happened is not what was forecast: figures the sources give only as predictions do not answer it.
+  if (query.question.wantsActual) {
+    const sentences = texts.slice(0, 12).flatMap((t) => t.split(/(?<=[.!?])\s+/)).filter((s) => /\d/.test(s));
+    const onTopic = query.question.figures.length ? sentences.filter((s) => query.question.figures.some((f) => s.includes(f))) : sentences;
+    const FORECAST = /\b(?:predict\w*|expect\w*|forecast\w*|estimat\w*|anticipat\w*|projected|would|will)\b/i;
+    if (onTopic.length && onTopic.every((s) => FORECAST.test(s))) unmet.push("actual figures (the sources give forecasts only)");
+  }
+  // The sources rank no companies and give no company revenues.
+  if (query.question.wantsRanking) unmet.push("rankings of companies or vendors (the sources name and rank none)");
   const answerable = best >= THRESHOLDS.minCoverage || (best >= THRESHOLDS.minCoverageWithDense && dense >= THRESHOLDS.minDense);
   return { coverage: round(best), dense: round(dense), answerable, unmet };
 }

@@ -21,11 +21,11 @@ const LIST_NOUNS: [ListType, string][] = [
   ["benefits", "benefits|advantages|pros|upsides|gains|get out of|gain from|in it for"],
   ["examples", "examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities"],
 ];
-const SINGULAR_AFTER_KEY: Record<ListType, string> = { risks: "risk|disadvantage|drawback|downside|challenge", benefits: "benefit|advantage", examples: "example|type" };
+const SINGULAR_AFTER_KEY: Record<ListType, string> = { risks: "risk|disadvantage|drawback|downside|challenge|catch", benefits: "benefit|advantage|upside|point", examples: "example|type" };
 /** The list noun must be the object of the question: right after a determiner or question word, or among its first words. */
 const listCue = (nouns: string, singular: string) =>
   new RegExp(
-    `\\b(?:what|which|list|name|give(?: me)?|any|some|main|key|top|typical|common|biggest|major|the)\\b(?:\\W+\\w+){0,3}?\\W+(?:${nouns})\\b|^\\W*(?:\\w+\\W+){0,3}?(?:${nouns})\\b|\\b(?:main|key|biggest|major) (?:${singular})\\b`,
+    `\\b(?:what|which|list|name|give(?: me)?|any|some|main|key|top|typical|common|biggest|major|the)\\b(?:\\W+\\w+){0,3}?\\W+(?:${nouns})\\b|^\\W*(?:\\w+\\W+){0,3}?(?:${nouns})\\b|\\b(?:main|key|biggest|major) (?:${singular})\\b|\\bthe (?:${singular}) (?:of|to|in|with|for)\\b`,
     "i",
   );
 const LIST_CUES: [ListType, RegExp][] = LIST_NOUNS.map(([type, nouns]) => [type, listCue(nouns, SINGULAR_AFTER_KEY[type])]);
@@ -71,7 +71,7 @@ function comparedPair(question: string, matches: GlossaryMatch[]): [GlossaryMatc
  * are removed, little is left: "what is the typical hourly rate of KPO vendors" is not a
  * definition question even though it contains "what is" and "KPO".
  */
-export function classify(question: string, matches: GlossaryMatch[], known: (term: string) => boolean = () => true): Intent {
+export function classify(question: string, matches: GlossaryMatch[], known: (term: string) => boolean = () => true, referentWords: string[] = []): Intent {
   const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(question)?.[1];
   const ordered = [...matches].sort((x, y) => {
     const xq = quoted && normalizeTerm(quoted).includes(x.matched) ? 0 : 1;
@@ -80,7 +80,8 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
   });
   const matchedTerms = new Set(matches.flatMap((m) => m.matched.split(" ").map(stem)));
   // Very short unknown words are usually another language's function words ("qué es", "was ist").
-  const rest = topicWords(question)
+  // Words of the piece the question points back at are part of what it asks ("Does KPO help with that?").
+  const rest = [...topicWords(question), ...referentWords]
     .map(stem)
     .filter((t) => !matchedTerms.has(t) && !FRAMING.has(t) && (t.length > 3 || known(t)));
 

@@ -34,7 +34,17 @@ export class Knowledge {
   private readonly vectors: Float32Array;
   private readonly dimensions: number;
 
-  constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest">) {
+  /** Each source's id with the names a question may call it by (publisher, title), lower case. */
+  private readonly sourceNames: { id: string; names: string[] }[];
+
+  constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest"> & Partial<Pick<LoadedIndex, "sources">>) {
+    this.sourceNames = (index.sources ?? []).map((s) => ({
+      id: s.id,
+      // "The National Outsourcing Association (NOA)" is called "NOA" or "the National Outsourcing Association".
+      names: [s.publisher ?? "", ...(s.publisher?.match(/\(([^)]+)\)/)?.slice(1) ?? []), s.publisher?.replace(/\s*\([^)]*\)/, "") ?? ""]
+        .map((n) => n.toLowerCase().trim())
+        .filter((n) => n.length >= 3),
+    }));
     this.vectors = index.sentenceVectors;
     this.dimensions = index.manifest.embedder.dimensions;
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
@@ -69,6 +79,12 @@ export class Knowledge {
     this.maxIdf = Math.log(1 + n);
     this.vocabulary = new Set(df.keys());
     this.surfaceWords = [...this.surface.keys()].sort();
+  }
+
+  /** The sources a text names by publisher ("the Wikipedia article", "what Investopedia says"). */
+  sourcesNamedIn(text: string): Set<string> {
+    const lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+    return new Set(this.sourceNames.filter((s) => s.names.some((n) => lower.includes(` ${n.replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `))).map((s) => s.id));
   }
 
   /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */

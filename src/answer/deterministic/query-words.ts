@@ -18,7 +18,7 @@ const CHAT_WORDS = `whats wat wut pls plz please thanks thx ty lol ok okay hey h
 
 /** Words that frame a sourcing decision ("is it a good idea", "worth it", "a reason to") rather than carry its subject. */
 const ADVICE_FRAMING = `good idea worth reason reasons sense right choice choose option options recommend recommended advice advise
-  wise smart fit fits suit suits suitable appropriate better best look looking consider considering go going make count counts shop`
+  wise smart fit fits suit suits suitable appropriate better best look looking consider considering go going make count counts shop way`
   .split(/\s+/)
   .filter(Boolean);
 
@@ -41,14 +41,14 @@ export function topicWords(text: string): string[] {
  */
 const SYNONYM_GROUPS = [
   ["cheap", "cheaper", "inexpens", "expens", "cost", "low-cost", "afford", "save", "saving", "money", "price", "budget"],
-  ["staff", "personnel", "employe", "worker", "peopl", "workforc", "talent", "team"],
+  ["staff", "personnel", "employe", "worker", "peopl", "workforc", "talent", "team", "headcount", "hire"],
   ["hire", "employ", "recruit"],
   ["critic", "oppon", "skeptic", "detractor"],
   ["job", "employ", "work"],
   ["fast", "faster", "quick", "quicker", "speed", "pace", "sooner", "immedi", "deadlin", "urgent", "soon", "month", "week"],
   ["big", "size", "larg", "larger", "worth", "revenu"],
   ["offshor", "oversea", "abroad", "foreign", "countri"],
-  ["risk", "danger", "threat", "disadvantag", "drawback", "downsid", "wrong", "problem", "concern", "watch"],
+  ["risk", "danger", "threat", "disadvantag", "drawback", "downsid", "wrong", "problem", "concern", "watch", "troubl", "issu", "difficulti"],
   ["benefit", "advantag", "gain", "upsid", "pro"],
   ["exampl", "type", "kind", "instanc"],
   ["retain", "retent", "keep", "hold"],

@@ -16,8 +16,10 @@ export interface AnalyzedQuestion {
   focus: string;
   /** Everything else: preambles and trailing remarks. */
   context: string;
-  /** The focus points back at the context ("Is that a reason to ...?"), so the context is part of what is asked. */
+  /** The focus points back at the context ("Is that a reason to ...?", "kpo the way to go?"), so the context is part of what is asked. */
   refersBack: boolean;
+  /** When it does: the context piece it points back at (the one just before it), which counts as much as the focus. */
+  referent: string;
   /** Years and long numbers the question names: an answer must rest on evidence that has them. */
   figures: string[];
   /** Capitalised names in the middle of a sentence (places, companies, standards): constraints too. */
@@ -27,6 +29,10 @@ export interface AnalyzedQuestion {
    * never uses them they say how something is asked about, not what; nouns carry the topic.
    */
   generic: string[];
+  /** Asks what actually happened ("actually employ in 2016"), which a forecast does not answer. */
+  wantsActual: boolean;
+  /** Asks for a ranking or list of companies ("top 5 KPO companies by revenue"). */
+  wantsRanking: boolean;
   /** Asks for a price, rate, fee or pay figure ("typical hourly rate", "how much does it cost"). */
   wantsAmount: boolean;
   /** Asks for a figure as of now ("how many ... today", "current price"): dated sources cannot give it. */
@@ -88,32 +94,66 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
     contextParts = [...parts.slice(0, first), ...parts.slice(last + 1)];
   }
   const figures = [...new Set(text.match(/\b(?:1[89]\d\d|20\d\d|\d{3,}(?:[.,]\d+)*)\b/g) ?? [])];
+  const focus = focusParts.join(" ");
+  const present = /\b(?:today|now|nowadays|currently|current|latest|these days|this year|right now|rn|at the moment|as of now)\b/i;
+  const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth|ceo|president|chairman|chair|director|owner|head of|leader|boss)\b/i;
+  const context = contextParts.join(" ");
+  // A focus with a pronoun, or with hardly a topic word of its own, asks about what was said just before it.
+  const refersBack = topicWords(context).length > 0 && (/\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus) || topicWords(focus).length <= 2);
+  const referent = refersBack ? (first > 0 ? parts[first - 1]! : (contextParts[0] ?? "")) : "";
+  const tagged = tagWords(text);
+  return {
+    text,
+    focus,
+    context,
+    refersBack,
+    referent,
+    figures,
+    wantsCurrentFigure: present.test(focus) && quantity.test(focus),
+    wantsActual: /\bactual(?:ly)?\b|\bin reality\b|\breally (?:was|were|did)\b/i.test(focus),
+    wantsRanking: /\b(?:top \d+|top (?:ten|five|three)|rank(?:ing|ings|ed)?|by revenue|largest|biggest|leading)\b/i.test(focus) && /\b(?:companies|vendors|firms|providers|players|suppliers|outsourcers)\b/i.test(focus),
+    wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
+    generic: tagged.generic,
+    names: [...new Set([...capitalisedNames(parts), ...tagged.names])].filter((n) => topicWords(n).length > 0),
+  };
+}
+
+/** The text the question is about: the focus, with the piece it points back at. */
+export function askedText(question: AnalyzedQuestion): string {
+  return question.referent ? `${question.referent} ${question.focus}` : question.focus;
+}
+
+function capitalisedNames(parts: string[]): string[] {
   const names = new Set<string>();
   for (const part of parts) {
     const ws = part.split(/\s+/);
     ws.forEach((w, i) => {
       const bare = w.replace(/^[^\p{L}]+|[^\p{L}\p{N}]+$/gu, "");
-      // A capitalised word that does not open its sentence, is not shouting (all caps acronyms are matched elsewhere) and is not "I".
-      if (i > 0 && /^\p{Lu}\p{Ll}{2,}$/u.test(bare) && !/[.?!:]$/.test(ws[i - 1]!)) names.add(bare);
+      // A capitalised word that does not open its sentence, or an acronym ("GDPR"), names something.
+      if ((i > 0 && /^\p{Lu}\p{Ll}{2,}$/u.test(bare) && !/[.?!:]$/.test(ws[i - 1]!)) || /^\p{Lu}{2,6}\d*$/u.test(bare)) names.add(bare);
     });
   }
-  const focus = focusParts.join(" ");
-  const present = /\b(?:today|now|nowadays|currently|current|latest|these days|this year|right now|rn|at the moment|as of now)\b/i;
-  const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth)\b/i;
-  const context = contextParts.join(" ");
-  return {
-    text,
-    focus,
-    context,
-    refersBack: topicWords(context).length > 0 && /\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus),
-    figures,
-    wantsCurrentFigure: present.test(focus) && quantity.test(focus),
-    wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
-    generic: genericWords(text),
-    names: [...names].filter((n) => topicWords(n).length > 0),
-  };
+  return [...names];
 }
 
+/**
+ * What a part-of-speech tagger (compromise) says about the words: those read as verbs,
+ * adjectives, adverbs (never as nouns) or number words, which say how something is asked, not
+ * what; and places, organisations and people, which name something even when typed in lower case.
+ */
+function tagWords(text: string): { generic: string[]; names: string[] } {
+  const terms = nlp(text).terms().json() as { terms: { text: string; normal: string; tags: string[] }[] }[];
+  const generic = new Set<string>();
+  const names = new Set<string>();
+  for (const t of terms.flatMap((x) => x.terms)) {
+    const tags = new Set(t.tags);
+    // Number words ("three weeks") count an amount; they are no topic either.
+    const cardinal = tags.has("Value") && /^[a-z]+$/.test(t.normal);
+    if (cardinal || (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb")))) generic.add(t.normal);
+    if (tags.has("Place") || tags.has("Country") || tags.has("City") || tags.has("Organization") || tags.has("Person")) names.add(t.text.replace(/[^\p{L}\p{N}&-]+/gu, ""));
+  }
+  return { generic: [...generic], names: [...names].filter(Boolean) };
+}
 /**
  * "My manager keeps saying KPO. What is it?": when the focus names no glossary term but the
  * context does, the focus is about that term. Returns the question with its subject in the

@@ -11,7 +11,7 @@ const CONTEXT_WEIGHT = 0.35;
  * Every claim is scored whether retrieval ranked it or not, so for claims the retrieval prior is a weak
  * signal; for document sentences it is what brings the right passage forward.
  */
-const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.08, claimPrior: 0.04, section: 0.2, vocabulary: 0.08 };
+const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.08, claimPrior: 0.04, section: 0.2, vocabulary: 0.08, namedSource: 0.15 };
 
 export const SECTION_FOR: Record<ListType, RegExp> = {
   risks: /risk|disadvantage|drawback|downside|challenge/i,
@@ -91,6 +91,8 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
   const { listType, aboutSubject } = options;
   const why = /^\W*why\b/i.test(query.question.focus);
   const figures = query.question.figures;
+  // "What does the Wikipedia article say ...": sentences of the source the question names come first.
+  const namedSources = knowledge.sourcesNamedIn(query.question.text);
   // Within a question the rarest words are its crux ("free up", "study"): sentence ranking squares the rarity
   // weights so that covering the crux beats covering several common words. The evidence gate keeps plain weights.
   const terms = new Map([...query.terms].map(([t, w]) => [t, w * w]));
@@ -118,6 +120,7 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
       if (why && lexical >= 0.3 && /reason|why|importan|benefit|advantage/i.test(heading)) score += 0.1;
       if (aboutSubject && !aboutSubject(sentence)) score -= 0.1;
       if (sentence.text.endsWith("?")) score -= 0.15;
+      if (namedSources.size && (namedSources.has(p.sourceId) || p.claim?.evidence.some((e) => namedSources.has(e.sourceId)))) score += WEIGHTS.namedSource;
       // A year or figure the question names is a constraint: sentences that state it answer it.
       if (figures.length) score += 0.2 * (figures.filter((f) => sentence.text.includes(f)).length / figures.length);
       scored.push({ sentence, score: round(score), dense, lexical, needsPrevious });
