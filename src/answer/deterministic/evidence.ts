@@ -12,7 +12,7 @@ import { coverage, round, type Query } from "./scoring.ts";
  */
 export const THRESHOLDS = {
   /** Share of the question's weighted words the best passage must cover for an answer. */
-  minCoverage: 0.45,
+  minCoverage: 0.42,
   /** A strong semantic match can stand in for word coverage down to this floor. */
   minCoverageWithDense: 0.3,
   minDense: 0.55,

@@ -12,7 +12,7 @@ const CHAT_WORDS = `whats wat wut pls plz please thanks thx ty lol ok okay hey h
   sorry dumb stupid silly question questions quick quickly brief briefly short shortly basically basic actually plain english simple simply
   sentence one two help understand wondering wonder curious confused confusing clarify idea ask asking asked wanna gonna gotta
   manager boss colleague colleagues coworker coworkers meeting meetings interview chat channel slack
-  says saying said mentioned mention talk talking newbie noob lot lots bunch cheers appreciate appreciated`
+  says saying said mentioned mention mentions talk talking newbie noob list every each lot lots bunch cheers appreciate appreciated`
   .split(/\s+/)
   .filter(Boolean);
 

@@ -150,7 +150,9 @@ function tagWords(text: string): { generic: string[]; names: string[] } {
     // Number words ("three weeks") count an amount; they are no topic either.
     const cardinal = tags.has("Value") && /^[a-z]+$/.test(t.normal);
     if (cardinal || (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb")))) generic.add(t.normal);
-    if (tags.has("Place") || tags.has("Country") || tags.has("City") || tags.has("Organization") || tags.has("Person")) names.add(t.text.replace(/[^\p{L}\p{N}&-]+/gu, ""));
+    // Places are names in any case ("poland"); organisations and people only as typed with a capital ("post" is no company).
+    const capitalised = /^\p{Lu}/u.test(t.text);
+    if (tags.has("Place") || tags.has("Country") || tags.has("City") || (capitalised && (tags.has("Organization") || tags.has("Person")))) names.add(t.text.replace(/[^\p{L}\p{N}&-]+/gu, ""));
   }
   return { generic: [...generic], names: [...names].filter(Boolean) };
 }
