@@ -63,7 +63,11 @@ export class DeterministicComposer {
     const knowledge = this.knowledge;
     // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
     const query = { question, terms: queryTerms(knowledge, askedText(question), question.context, question.generic), vector: input.queryVector };
-    const intent = classify(question.focus, matches, (t) => knowledge.vocabulary.has(t), topicWords(question.referent));
+    // "What does the abbreviation KPO stand for?" is complete in itself, whatever came before it; otherwise the
+    // piece the focus points back at is part of what it asks.
+    const known = (t: string) => knowledge.vocabulary.has(t);
+    const own = classify(question.focus, matches, known);
+    const intent = own.kind === "definition" && !/\b(?:that|this|it|they|them|those|these|ones)\b/i.test(question.focus) ? own : classify(question.focus, matches, known, topicWords(question.referent));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);
     if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);

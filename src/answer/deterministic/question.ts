@@ -99,7 +99,7 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth|ceo|president|chairman|chair|director|owner|head of|leader|boss)\b/i;
   const context = contextParts.join(" ");
   // A focus with a pronoun, or with hardly a topic word of its own, asks about what was said just before it.
-  const refersBack = topicWords(context).length > 0 && (/\b(?:that|this|it|they|them|those|these|such)\b/i.test(focus) || topicWords(focus).length <= 2);
+  const refersBack = topicWords(context).length > 0 && (/\b(?:that|this|it|they|them|those|these|such|ones)\b/i.test(focus) || topicWords(focus).length <= 2);
   const referent = refersBack ? (first > 0 ? parts[first - 1]! : (contextParts[0] ?? "")) : "";
   const tagged = tagWords(text);
   return {
