@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Knowledge } from "../src/answer/deterministic/knowledge.ts";
+import { cosine } from "../src/answer/llm/similarity.ts";
 import { analyzeQuestion } from "../src/answer/deterministic/question.ts";
 import { coverage, queryTerms } from "../src/answer/deterministic/scoring.ts";
 import type { Assistant } from "../src/assistant.ts";
@@ -66,17 +67,6 @@ describe("every answer's first sentence answers the question (dev set)", () => {
   }, 120_000);
 });
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 describe("filler, politeness and markup do not sink a clear question", () => {
   it.each([

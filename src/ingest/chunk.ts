@@ -103,14 +103,21 @@ export function chunkDocument(doc: ChunkedDocument, blocks: Block[]): Chunk[] {
   return pieces.map((p) => makeChunk(doc, p.section, p.kind, p.start, p.end, p.sentences));
 }
 
+/**
+ * A chunk of a curated file (a glossary entry, a topic-note claim): `text` is the verbatim slice
+ * `start`..`end` of the file at `path`, so its citations obey the same rule as the sources'.
+ */
+export function curatedChunk(fields: Pick<Chunk, "id" | "path" | "title" | "section" | "kind" | "text" | "start" | "end" | "sentences"> & Partial<Pick<Chunk, "term" | "claim">>): Chunk {
+  const chunk: Omit<Chunk, "hash"> = { sourceId: fields.path.split("/").slice(-2).join("/"), url: null, ...fields };
+  return { ...chunk, hash: sha256(embeddingText(chunk)) };
+}
+
 /** A glossary definition as a chunk of its own, citing into the glossary file. */
 export function glossaryChunk(entry: GlossaryEntry): Chunk {
-  const chunk: Omit<Chunk, "hash"> = {
+  return curatedChunk({
     id: `glossary:${entry.slug}`,
-    sourceId: entry.path.split("/").slice(-2).join("/"),
     path: entry.path,
     title: entry.term,
-    url: null,
     section: ["Glossary", entry.term],
     kind: "glossary",
     text: entry.definition,
@@ -118,6 +125,5 @@ export function glossaryChunk(entry: GlossaryEntry): Chunk {
     end: entry.end,
     sentences: splitSentences(entry.definition, entry.start),
     term: entry.slug,
-  };
-  return { ...chunk, hash: sha256(embeddingText(chunk)) };
+  });
 }

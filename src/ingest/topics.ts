@@ -1,9 +1,8 @@
 import type { RawDocument } from "../corpus/load.ts";
-import { sha256 } from "../corpus/load.ts";
 import { CorpusError } from "../errors.ts";
 import type { Chunk, Evidence } from "../schema/passage.ts";
 import type { TopicNote } from "../schema/topic.ts";
-import { embeddingText } from "./chunk.ts";
+import { curatedChunk } from "./chunk.ts";
 
 /**
  * Turns topic notes into chunks, one per claim. Each evidence quote must be a verbatim span of
@@ -43,12 +42,10 @@ export function topicChunks(notes: TopicNote[], docs: RawDocument[], sourceChunk
         const end = start + ev.quote.length;
         return { sourceId: doc.id, path: doc.path, title: home.title, url: home.url, section: home.section, start, end, quote: ev.quote };
       });
-      const chunk: Omit<Chunk, "hash"> = {
+      return curatedChunk({
         id: `topic:${note.slug}:${position}`,
-        sourceId: note.path.split("/").slice(-2).join("/"),
         path: note.path,
         title: note.title,
-        url: null,
         section: ["Topics", note.title],
         kind: "topic",
         text: claim.text,
@@ -63,8 +60,7 @@ export function topicChunks(notes: TopicNote[], docs: RawDocument[], sourceChunk
           tasks: claim.tasks,
           evidence,
         },
-      };
-      return { ...chunk, hash: sha256(embeddingText(chunk)) };
+      });
     }),
   );
 }
