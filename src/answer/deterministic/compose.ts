@@ -4,7 +4,7 @@ import type { Answer, Citation } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { citationFor } from "../citations.ts";
-import type { Passage } from "../types.ts";
+import type { Passage } from "../../schema/passage.ts";
 import { classify, type Intent, type ListType } from "./intent.ts";
 export { questionParts } from "./intent.ts";
 import type { Knowledge, Sentence } from "./knowledge.ts";
