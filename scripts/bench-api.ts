@@ -26,16 +26,21 @@ import { startServer } from "../src/api/server.ts";
 import { createAssistant } from "../src/assistant.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createEmbedder } from "../src/embed/factory.ts";
+import { openSharedState } from "../src/store/index.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 // ---------------------------------------------------------------- child: the servers
 async function serve(): Promise<void> {
-  const settings = loadSettings({ ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", API_KEYS: "", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" }, ROOT);
+  const settings = loadSettings(
+    { ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", API_KEYS: "", ANSWER_CACHE_SIZE: "0", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" },
+    ROOT,
+  );
   const logger = pino({ level: settings.LOG_LEVEL }, pino.destination(2));
-  const assistant = await createAssistant(settings, { logger });
-  const app = createApp({ settings, logger, metrics: createMetrics(), assistant: () => assistant, answerCacheSize: 0 });
+  const shared = openSharedState(settings, { logger });
+  const assistant = await createAssistant(settings, { logger, shared });
+  const app = createApp({ settings, logger, metrics: createMetrics(), assistant: () => assistant, redis: shared.redis });
   const api = await startServer({ app, settings, logger });
   const bare = express();
   bare.get("/bare", (_req, res) => {
@@ -44,7 +49,7 @@ async function serve(): Promise<void> {
   const bareServer = await startServer({ app: bare, settings, logger });
   process.stdout.write(`${JSON.stringify({ api: api.url, bare: bareServer.url, embedder: assistant.status.embedder, mode: assistant.status.defaultMode })}\n`);
   process.stdin.resume();
-  process.stdin.on("end", () => void Promise.all([api.shutdown(), bareServer.shutdown()]).then(() => assistant.close()).then(() => process.exit(0)));
+  process.stdin.on("end", () => void Promise.all([api.shutdown(), bareServer.shutdown()]).then(() => assistant.close()).then(() => shared.close()).then(() => process.exit(0)));
 }
 
 // ---------------------------------------------------------------- parent: load and report

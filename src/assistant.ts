@@ -4,11 +4,13 @@ import { createLlmAnswerer } from "./answer/llm/index.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
 import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
+import { IssuedAnswers } from "./answer/issue.ts";
 import type { Settings } from "./config/settings.ts";
 import { withQueryBatching } from "./embed/batching.ts";
-import type { Embedder } from "./embed/embedder.ts";
+import { embedAll, type Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
-import { FeedbackStore } from "./feedback/store.ts";
+import { buildGapReport } from "./feedback/gaps.ts";
+import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
@@ -16,6 +18,8 @@ import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import { searchHitSchema } from "./schema/passage.ts";
+import { openSharedState, type SharedComponent, type SharedState } from "./store/index.ts";
+import { indexOptionsFor } from "./store/index-options.ts";
 
 export type { Assistant } from "./assistant-types.ts";
 
@@ -24,6 +28,10 @@ export interface CreateAssistantOptions {
   /** Injected in tests and benchmarks; defaults to the embedder EMBEDDINGS selects. */
   embedder?: Embedder;
   onProgress?: (progress: IngestProgress) => void;
+  /** The question log, feedback and answer cache; opened from DATABASE_URL / REDIS_URL (or DATA_DIR) when not given. */
+  shared?: SharedState;
+  /** A shared engine failed and this process fell back (counted in /metrics by the API). */
+  onFallback?: (component: SharedComponent, error: unknown) => void;
 }
 
 /**
@@ -33,10 +41,16 @@ export interface CreateAssistantOptions {
 export async function createAssistant(settings: Settings, options: CreateAssistantOptions = {}): Promise<Assistant> {
   const logger = options.logger;
   const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
+  const ownsShared = !options.shared;
+  const shared = options.shared ?? openSharedState(settings, { logger, onFallback: options.onFallback });
   const { index } = await ensureIndex(settings, embedder, {
     info: (m) => logger?.info(m),
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
+    ...indexOptionsFor(shared.store, settings.DATA_DIR, logger),
+  }).catch(async (error: unknown) => {
+    if (ownsShared) await shared.close().catch(() => undefined);
+    throw error;
   });
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
@@ -45,12 +59,21 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const defaultMode = llm ? "llm" : "deterministic";
   const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
+  const issued = new IssuedAnswers({
+    service,
+    cache: shared.answerCache,
+    log: shared.store,
+    indexVersion: `${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
+    defaultMode,
+    logQuestions: settings.LOG_QUESTIONS,
+    onLogError: (error) => options.onFallback?.("question_log", error),
+    logger,
+  });
 
   return {
-    settings,
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
-    ask: (question, askOptions) => service.ask(question, askOptions),
-    askStream: (question, askOptions) => service.stream(question, askOptions),
+    ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
+    askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
     async search(query, k = 5) {
       const passages = await retriever.retrieve(query, { k });
       return passages.map((p) => searchHitSchema.parse(p));
@@ -60,9 +83,14 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
       get: (id) => index.sources.find((s) => s.id === id),
     },
-    feedback: new FeedbackStore(settings.DATA_DIR),
+    feedback: new FeedbackService(shared.store),
+    async gaps(gapOptions = {}) {
+      const candidates = await shared.store.gapCandidates(gapOptions.limit ?? 2_000);
+      return buildGapReport(candidates, { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) });
+    },
     async close() {
       await embedder.close?.();
+      if (ownsShared) await shared.close();
     },
   };
 }

@@ -11,19 +11,27 @@ import type { Assistant } from "./assistant-types.ts";
 import { loadSettings } from "./config/settings.ts";
 import { AppError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
+import { openSharedState } from "./store/index.ts";
 
 async function main(): Promise<void> {
   const settings = loadSettings(process.env, process.cwd()); // a bad value throws a ConfigError naming it
   const logger = createLogger(settings, "kpo-api");
   const metrics = createMetrics();
   let assistant: Assistant | undefined;
+  // One Redis client for the API's rate limits and the assistant's answer cache (REDIS_URL).
+  const shared = openSharedState(settings, { logger, onFallback: (component) => metrics.sharedStateFallbacks.inc({ component }) });
 
-  const app = createApp({ settings, logger, metrics, assistant: () => assistant });
+  const app = createApp({ settings, logger, metrics, assistant: () => assistant, redis: shared.redis });
   const running = await startServer({ app, settings, logger, handleSignals: true });
   logger.info({ url: running.url }, "listening");
   process.stdout.write(`kpo api listening on ${running.url} (loading the index; /readyz answers 503 until it is ready)\n`);
 
-  const loaded = await createAssistant(settings, { logger });
+  running.onShutdown(() => shared.close()); // registered first, so it runs last
+  const loaded = await createAssistant(settings, {
+    logger,
+    shared,
+    onFallback: (component) => metrics.sharedStateFallbacks.inc({ component }),
+  });
   if (running.closing) {
     await loaded.close();
     return;

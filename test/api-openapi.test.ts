@@ -67,6 +67,8 @@ describe("GET /openapi.json", () => {
         "get /v1/sources/{id}",
         "post /v1/ask",
         "post /v1/feedback",
+        "get /v1/feedback",
+        "get /v1/gaps",
       ].sort(),
     );
   });

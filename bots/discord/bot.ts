@@ -14,7 +14,7 @@ import {
 } from "discord.js";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError, StoreUnavailableError, UnknownAnswerError } from "../../src/errors.ts";
 import type { Logger } from "../../src/logger.ts";
 import { commandsByName } from "./commands/index.ts";
 import { Cooldown } from "./cooldown.ts";
@@ -130,7 +130,16 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
       const [rating, ...id] = args;
       const answerId = id.join(":");
       if ((rating !== "up" && rating !== "down") || !answerId) throw new Error(`malformed feedback button ${interaction.customId}`);
-      await assistant.feedback.record({ answerId, rating }, { channel: "discord", user: interaction.user.id });
+      try {
+        await assistant.feedback.record({ answerId, rating }, { channel: "discord", user: interaction.user.id });
+      } catch (error) {
+        if (error instanceof UnknownAnswerError) return replyEphemeral(interaction, "I no longer know that answer, so I could not record your rating. Ask again and rate the new answer.");
+        if (error instanceof StoreUnavailableError) {
+          logger.warn({ err: error }, "feedback not stored: store unavailable");
+          return replyEphemeral(interaction, "I could not record your rating just now (storage is unavailable). Please try the button again in a minute.");
+        }
+        throw error;
+      }
       await replyEphemeral(interaction, rating === "up" ? "Thanks! Glad it helped. 👍" : "Thanks for telling us. We'll use it to improve the answers. 👎");
       return;
     }
@@ -186,7 +195,7 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
       }
       if (settings.LOG_QUESTIONS) logger.info({ command: "mention", user: message.author.id, question }, "mention");
       if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => undefined);
-      const answer = await assistant.ask(question);
+      const answer = await assistant.ask(question, {}, { channel: "discord" });
       const [first, ...rest] = formatAnswer(answer);
       await message.reply(first!);
       for (const part of rest) {
