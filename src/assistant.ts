@@ -43,6 +43,8 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
   const ownsShared = !options.shared;
   const shared = options.shared ?? openSharedState(settings, { logger, onFallback: options.onFallback });
+  // Migrations at start; a database that is down now is retried on first use (answers do not wait for it).
+  await shared.store.ready?.().catch((error: unknown) => logger?.warn({ err: error }, "shared store not ready at start; retrying on first use"));
   const { index } = await ensureIndex(settings, embedder, {
     info: (m) => logger?.info(m),
     warn: (m) => logger?.warn(m),

@@ -28,5 +28,7 @@ export interface FeedbackSink {
 /** The question log and feedback, kept together (JSONL files in DATA_DIR, or PostgreSQL). */
 export interface Store extends QuestionLog, FeedbackSink {
   readonly kind: "file" | "postgres";
+  /** Prepares the store (PostgreSQL: applies pending migrations); retried on first use when it fails. */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }
