@@ -11,6 +11,9 @@
  * Then, with the servers stopped, the same process measures the embedding model alone on short
  * queries (one at a time, and batched) and assistant.ask called directly (no HTTP).
  *
+ * With DATABASE_URL and/or REDIS_URL set, it finally compares POST /v1/ask with the shared state
+ * (question log in PostgreSQL, rate limits in Redis) against the same server without it.
+ *
  * Env: BENCH_SECONDS (default 8), BENCH_LOG_LEVEL (default warn), DATA_DIR etc. as for npm start.
  */
 import { spawn } from "node:child_process";
@@ -142,13 +145,64 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function main(): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env: process.env, stdio: ["pipe", "pipe", "inherit"] });
+async function startServers(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
   const info = await new Promise<{ api: string; bare: string; embedder: string; mode: string }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
     child.once("exit", (code) => reject(new Error(`server process exited (${code}) before listening`)));
   });
+  const stop = async () => {
+    child.stdin!.end();
+    await new Promise((resolve) => child.once("exit", resolve));
+  };
+  return { child, info, stop };
+}
+
+/** POST /v1/ask with and without DATABASE_URL / REDIS_URL, each server in its own process, same questions. */
+async function compareSharedState(askQuestions: string[]): Promise<void> {
+  const withShared = { DATABASE_URL: process.env.DATABASE_URL ?? "", REDIS_URL: process.env.REDIS_URL ?? "" };
+  const results: Record<string, Record<number, Row>> = {};
+  for (const [label, env] of [
+    ["local (files, memory)", { ...process.env, DATABASE_URL: "", REDIS_URL: "" }],
+    ["shared (DATABASE_URL/REDIS_URL)", { ...process.env, ...withShared }],
+  ] as const) {
+    const { info, stop } = await startServers(env);
+    let qi = 0;
+    const request: autocannon.Request = {
+      method: "POST",
+      path: "/v1/ask",
+      headers: { "content-type": "application/json" },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: askQuestions[qi++ % askQuestions.length], mode: "deterministic" }) }),
+    };
+    for (let i = 0; i < 30; i++) {
+      await fetch(`${info.api}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `warm-up ${i} what is KPO` }) });
+    }
+    results[label] = { 1: await load(label, info.api, 1, request), 16: await load(label, info.api, 16, request) };
+    await stop();
+  }
+  console.log(`
+POST /v1/ask with and without shared state (${withShared.DATABASE_URL ? "question log in PostgreSQL" : "no DATABASE_URL"}, ${withShared.REDIS_URL ? "rate limits in Redis" : "no REDIS_URL"}; answer cache off)`);
+  const [local, shared] = Object.keys(results) as [string, string];
+  for (const c of [1, 16]) {
+    const a = results[local]![c]!;
+    const b = results[shared]![c]!;
+    console.log(
+      `  @${String(c).padStart(2)} conns: local ${a.rps.toFixed(1)} req/s (p99 ${a.p99.toFixed(0)} ms), shared ${b.rps.toFixed(1)} req/s (p99 ${b.p99.toFixed(0)} ms): ` +
+        `shared state costs ${((1 - b.rps / a.rps) * 100).toFixed(1)}% of throughput`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const { child, info } = await startServers(process.env);
   console.log(`bench:api  node ${process.version}, ${SECONDS}s per run, embedder ${info.embedder}, answer mode ${info.mode}, answer cache off`);
+  if (process.env.BENCH_ONLY_SHARED) {
+    const { ask } = await questions(info.api);
+    child.stdin!.end();
+    await new Promise((resolve) => child.once("exit", resolve));
+    await compareSharedState(ask);
+    return;
+  }
   const { ask, search } = await questions(info.api);
   console.log(`distinct questions: ${ask.length} for /v1/ask, ${search.length} for /v1/search\n`);
 
@@ -275,6 +329,7 @@ async function main(): Promise<void> {
     `  16 connections: /v1/ask ${(row("POST /v1/ask", 16).rps / row("POST /v1/ask", 1).rps).toFixed(2)}x the req/s of 1, /v1/search ${(row("GET /v1/search", 16).rps / row("GET /v1/search", 1).rps).toFixed(2)}x; ` +
       `retrieve grows to ${t16.n ? (t16.retrieveMs / t16.n).toFixed(1) : "?"} ms: requests queue for the one embedding model, which the embedder batches (${embedMean.toFixed(1)} ms a query alone, ~${(1000 / batchedRate).toFixed(1)} ms in a batch).`,
   );
+  if (process.env.DATABASE_URL || process.env.REDIS_URL) await compareSharedState(ask);
 }
 
 if (process.argv[2] === "serve") void serve();
