@@ -44,8 +44,8 @@ async function main(): Promise<void> {
 
   if (settings.DISCORD_TOKEN) {
     // Loaded only when a token is set, so the API does not pull in discord.js otherwise.
-    const { startBot } = await import("../bots/discord/bot.ts");
-    const bot = await startBot({ settings, logger, assistant: loaded });
+    const { botSettings, startBot } = await import("../bots/discord/bot.ts");
+    const bot = await startBot({ settings: botSettings(settings), logger, assistant: loaded });
     running.onShutdown(() => bot.close()); // registered last, so it closes before the assistant
     process.stdout.write("kpo discord bot started in the same process\n");
   }

@@ -28,8 +28,16 @@ export const MISSING_TOKEN_MESSAGE =
   "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications (Bot > Reset Token), " +
   "then set DISCORD_TOKEN (and DISCORD_APP_ID for `npm run discord:register`) in the environment.";
 
+/** The only settings the bot reads (no LLM keys, no database URLs). */
+export type BotSettings = Pick<Settings, "DISCORD_TOKEN" | "DISCORD_API_BASE" | "DISCORD_ALLOWED_CHANNELS" | "DISCORD_COOLDOWN_SECONDS" | "LOG_QUESTIONS">;
+
+export function botSettings(settings: Settings): BotSettings {
+  const { DISCORD_TOKEN, DISCORD_API_BASE, DISCORD_ALLOWED_CHANNELS, DISCORD_COOLDOWN_SECONDS, LOG_QUESTIONS } = settings;
+  return { DISCORD_TOKEN, DISCORD_API_BASE, DISCORD_ALLOWED_CHANNELS, DISCORD_COOLDOWN_SECONDS, LOG_QUESTIONS };
+}
+
 export interface BotDeps {
-  settings: Settings;
+  settings: BotSettings;
   logger: Logger;
   assistant: Assistant;
   /** Clock for the cooldown and quiz bookkeeping (tests inject one). */

@@ -7,7 +7,7 @@ import { createAssistant } from "../../src/assistant.ts";
 import { loadSettings } from "../../src/config/settings.ts";
 import { AppError } from "../../src/errors.ts";
 import { createLogger } from "../../src/logger.ts";
-import { MISSING_TOKEN_MESSAGE, startBot } from "./bot.ts";
+import { MISSING_TOKEN_MESSAGE, botSettings, startBot } from "./bot.ts";
 
 async function main(): Promise<void> {
   const settings = loadSettings(process.env);
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const assistant = await createAssistant(settings, { logger });
   let bot;
   try {
-    bot = await startBot({ settings, logger, assistant });
+    bot = await startBot({ settings: botSettings(settings), logger, assistant });
   } catch (error) {
     await assistant.close();
     throw error;
