@@ -35,6 +35,7 @@ const LOG_TIMEOUT_MS = 2_000;
  * on it is recognised by any replica. A failing log or cache never fails the answer.
  */
 export class IssuedAnswers {
+  private lastWarned = 0;
   constructor(private readonly deps: IssuedAnswersDeps) {}
 
   async ask(question: string, options: AskOptions = {}, context: AskContext = {}): Promise<Answer> {
@@ -88,7 +89,11 @@ export class IssuedAnswers {
         }),
       ]);
     } catch (error) {
-      this.deps.logger?.warn({ err: error, answerId: answer.id }, "question log write failed; answer served without it");
+      // Every failure is counted; during an outage one warning a minute is enough to read.
+      if (Date.now() - this.lastWarned >= 60_000) {
+        this.lastWarned = Date.now();
+        this.deps.logger?.warn({ err: error, answerId: answer.id }, "question log write failed; answers are served without it (one warning a minute while it lasts)");
+      }
       this.deps.onLogError?.(error);
     } finally {
       clearTimeout(timer);
