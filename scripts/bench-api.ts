@@ -158,39 +158,45 @@ async function startServers(env: NodeJS.ProcessEnv) {
   return { child, info, stop };
 }
 
-/** POST /v1/ask with and without DATABASE_URL / REDIS_URL, each server in its own process, same questions. */
+/**
+ * POST /v1/ask with and without DATABASE_URL / REDIS_URL: both servers run at once (each in its
+ * own process, same questions) and are loaded in turn, alternating which goes first, over three
+ * rounds, so drift in the machine's load hits both alike; the median of the rounds is reported.
+ */
 async function compareSharedState(askQuestions: string[]): Promise<void> {
   const withShared = { DATABASE_URL: process.env.DATABASE_URL ?? "", REDIS_URL: process.env.REDIS_URL ?? "" };
-  const results: Record<string, Record<number, Row>> = {};
-  for (const [label, env] of [
-    ["local (files, memory)", { ...process.env, DATABASE_URL: "", REDIS_URL: "" }],
-    ["shared (DATABASE_URL/REDIS_URL)", { ...process.env, ...withShared }],
-  ] as const) {
-    const { info, stop } = await startServers(env);
-    let qi = 0;
-    const request: autocannon.Request = {
-      method: "POST",
-      path: "/v1/ask",
-      headers: { "content-type": "application/json" },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: askQuestions[qi++ % askQuestions.length], mode: "deterministic" }) }),
-    };
+  const servers = {
+    local: await startServers({ ...process.env, DATABASE_URL: "", REDIS_URL: "" }),
+    shared: await startServers({ ...process.env, ...withShared }),
+  };
+  let qi = 0;
+  const request: autocannon.Request = {
+    method: "POST",
+    path: "/v1/ask",
+    headers: { "content-type": "application/json" },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: askQuestions[qi++ % askQuestions.length], mode: "deterministic" }) }),
+  };
+  for (const { info } of Object.values(servers)) {
     for (let i = 0; i < 30; i++) {
       await fetch(`${info.api}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `warm-up ${i} what is KPO` }) });
     }
-    results[label] = { 1: await load(label, info.api, 1, request), 16: await load(label, info.api, 16, request) };
-    await stop();
   }
-  console.log(`
-POST /v1/ask with and without shared state (${withShared.DATABASE_URL ? "question log in PostgreSQL" : "no DATABASE_URL"}, ${withShared.REDIS_URL ? "rate limits in Redis" : "no REDIS_URL"}; answer cache off)`);
-  const [local, shared] = Object.keys(results) as [string, string];
+  console.log(`\nPOST /v1/ask with and without shared state (${withShared.DATABASE_URL ? "question log in PostgreSQL" : "no DATABASE_URL"}, ${withShared.REDIS_URL ? "rate limits in Redis" : "no REDIS_URL"}; answer cache off; 3 alternating rounds)`);
   for (const c of [1, 16]) {
-    const a = results[local]![c]!;
-    const b = results[shared]![c]!;
-    console.log(
-      `  @${String(c).padStart(2)} conns: local ${a.rps.toFixed(1)} req/s (p99 ${a.p99.toFixed(0)} ms), shared ${b.rps.toFixed(1)} req/s (p99 ${b.p99.toFixed(0)} ms): ` +
-        `shared state costs ${((1 - b.rps / a.rps) * 100).toFixed(1)}% of throughput`,
-    );
+    const ratios: number[] = [];
+    const cells: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const order = round % 2 ? (["shared", "local"] as const) : (["local", "shared"] as const);
+      const rps: Record<string, Row> = {};
+      for (const name of order) rps[name] = await load(name, servers[name].info.api, c, request);
+      ratios.push(rps.shared!.rps / rps.local!.rps);
+      const failed = rps.local!.errors + rps.shared!.errors;
+      cells.push(`local ${rps.local!.rps.toFixed(1)} / shared ${rps.shared!.rps.toFixed(1)} req/s${failed ? ` (${failed} non-2xx!)` : ""}`);
+    }
+    const median = [...ratios].sort((a, b) => a - b)[1]!;
+    console.log(`  @${String(c).padStart(2)} conns: ${cells.join("; ")}  -> median cost of shared state ${((1 - median) * 100).toFixed(1)}% of throughput`);
   }
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
 }
 
 async function main(): Promise<void> {
