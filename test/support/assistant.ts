@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
@@ -23,7 +23,12 @@ const cache = new Map<string, Promise<Assistant>>();
  */
 export function testAssistant(overrides: Record<string, string> = {}, storeDir?: string): Promise<Assistant> {
   const settings = testSettings(overrides);
-  const dir = storeDir ?? mkdtempSync(path.join(os.tmpdir(), "kpo-test-store-"));
+  let dir = storeDir;
+  if (!dir) {
+    const temp = mkdtempSync(path.join(os.tmpdir(), "kpo-test-store-"));
+    process.once("exit", () => rmSync(temp, { recursive: true, force: true }));
+    dir = temp;
+  }
   return createAssistant(settings, { shared: openSharedState({ ...settings, DATA_DIR: dir }) });
 }
 
