@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
 import { createAssistant, type Assistant } from "../../src/assistant.ts";
@@ -23,12 +22,7 @@ const cache = new Map<string, Promise<Assistant>>();
  */
 export function testAssistant(overrides: Record<string, string> = {}, storeDir?: string): Promise<Assistant> {
   const settings = testSettings(overrides);
-  let dir = storeDir;
-  if (!dir) {
-    const temp = mkdtempSync(path.join(os.tmpdir(), "kpo-test-store-"));
-    process.once("exit", () => rmSync(temp, { recursive: true, force: true }));
-    dir = temp;
-  }
+  const dir = storeDir ?? mkdtempSync(path.join(inject("storeRoot"), "store-"));
   return createAssistant(settings, { shared: openSharedState({ ...settings, DATA_DIR: dir }) });
 }
 
