@@ -2,7 +2,9 @@
  * Ingestion and search speed with the configured embedder, in one run, on a private copy of
  * DATA_DIR so the working index is untouched:
  *   cold ingest (empty vector cache), warm re-ingest (should embed nothing), index load,
- *   and in-process search latency p50/p99 over distinct queries.
+ *   and in-process search latency p50/p99 over distinct queries; then documents added to a
+ *   copy of the project (kpo add throughput, chunks/s) and the reload gap of a live server
+ *   (scripts/bench-ingest-documents.ts).
  *
  *   npm run bench:ingest
  */
@@ -17,6 +19,7 @@ import { loadQuestions } from "../src/eval/questions.ts";
 import { loadIndex } from "../src/index/store.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
 import { HybridRetriever } from "../src/retrieve/retriever.ts";
+import { benchAddedDocuments } from "./bench-ingest-documents.ts";
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "kpo-bench-ingest-"));
 const settings = { ...loadSettings(), DATA_DIR: dataDir };
@@ -73,6 +76,7 @@ try {
       [false, true, false],
     ),
   );
+  await benchAddedDocuments(settings, embedder, dataDir);
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }

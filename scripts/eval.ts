@@ -1,7 +1,7 @@
 /**
  * Evaluation harness: the composition root for `npm run eval`.
  *
- *   npm run eval -- [--file F] [--mode deterministic|llm] [--json OUT] [--k N] [--strict]
+ *   npm run eval -- [--file F] [--mode deterministic|llm] [--json OUT] [--k N] [--strict] [--paraphrase]
  *
  * Exit codes: 0 when the run completes (floors met or not, unless --strict), 1 on a bad file,
  * bad arguments or a failed start-up, and with --strict also when a floor is not met.
@@ -17,6 +17,7 @@ import { formatReport } from "../src/eval/format.ts";
 import { loadQuestions } from "../src/eval/questions.ts";
 import { buildReport } from "../src/eval/report.ts";
 import { runEval } from "../src/eval/run.ts";
+import { formatStability, runParaphrases, stabilityReport, type StabilityReport } from "../src/eval/paraphrase.ts";
 import type { AnswerMode } from "../src/schema/answer.ts";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,6 +34,7 @@ interface Options {
   json?: string;
   k: number;
   strict?: boolean;
+  paraphrase?: boolean;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     // Deep enough that glossary entries (not documents) do not crowd the ranked document sources out of the top 5.
     .option("--k <n>", "passages searched per question for the retrieval metrics", parseK, 20)
     .option("--strict", "exit 1 when a floor is not met")
+    .option("--paraphrase", "also ask rule-made variants of each question (preamble, politeness, typo, shorthand, reorder, markup) and report stability")
     .showHelpAfterError()
     .parse(argv);
   const opts = program.opts<Options>();
@@ -65,14 +68,17 @@ async function main(argv: string[]): Promise<number> {
     ? (done: number, total: number) => process.stderr.write(`\reval: ${done}/${total}${done === total ? "\n" : ""}`)
     : undefined;
   let results;
+  let stability: StabilityReport | undefined;
   try {
     results = await runEval(assistant, questions, { mode: opts.mode, k: opts.k, rootDir: settings.rootDir, onProgress: progress });
+    if (opts.paraphrase) stability = stabilityReport(await runParaphrases(assistant, questions, opts.mode, progress));
   } finally {
     await assistant.close();
   }
 
-  const report = buildReport(results, { file: path.relative(rootDir, file) || file, mode: opts.mode, k: opts.k });
+  const report = { ...buildReport(results, { file: path.relative(rootDir, file) || file, mode: opts.mode, k: opts.k }), ...(stability ? { stability } : {}) };
   console.log(formatReport(report));
+  if (stability) console.log(formatStability(stability));
   if (opts.json) {
     const out = path.resolve(opts.json);
     await mkdir(path.dirname(out), { recursive: true });

@@ -26,6 +26,8 @@ export interface Assistant {
   sources: {
     list(): SourceInfo[];
     get(id: string): SourceDetail | undefined;
+    /** The raw text of the file at the source's `path` (citation offsets index into it); undefined for an unknown id. */
+    text(id: string): Promise<string | undefined>;
   };
   /** Ratings of issued answers only (UnknownAnswerError otherwise), and the recent ones with their questions. */
   feedback: FeedbackService;

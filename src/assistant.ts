@@ -1,6 +1,9 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
 import { createLlmAnswerer } from "./answer/llm/index.ts";
+import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
 import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
@@ -9,9 +12,11 @@ import type { Settings } from "./config/settings.ts";
 import { withQueryBatching } from "./embed/batching.ts";
 import { embedAll, type Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
+import { sha256 } from "./corpus/load.ts";
+import { CorpusError } from "./errors.ts";
 import { buildGapReport } from "./feedback/gaps.ts";
 import { FeedbackService } from "./feedback/service.ts";
-import { ensureIndex } from "./ingest/ensure.ts";
+import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
@@ -32,6 +37,8 @@ export interface CreateAssistantOptions {
   shared?: SharedState;
   /** A shared engine failed and this process fell back (counted in /metrics by the API). */
   onFallback?: (component: SharedComponent, error: unknown) => void;
+  /** How the index is obtained: built elsewhere (`build`, under the build lock), or only loaded as published (`loadOnly`). */
+  index?: Pick<EnsureIndexOptions, "build" | "loadOnly">;
 }
 
 /**
@@ -50,6 +57,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
     ...indexOptionsFor(shared.store, settings.DATA_DIR, logger),
+    ...options.index,
   }).catch(async (error: unknown) => {
     if (ownsShared) await shared.close().catch(() => undefined);
     throw error;
@@ -57,7 +65,9 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index));
-  const llm = settings.llmConfigured ? createLlmAnswerer({ settings, logger }) : undefined;
+  const llm = settings.llmConfigured
+    ? createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
+    : undefined;
   const defaultMode = llm ? "llm" : "deterministic";
   const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
@@ -65,7 +75,8 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     service,
     cache: shared.answerCache,
     log: shared.store,
-    indexVersion: `${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
+    // A new published index (a live reload, another replica's build) never gets answers cached from an older one.
+    indexVersion: `${index.manifest.version}:${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
     defaultMode,
     logQuestions: settings.LOG_QUESTIONS,
     onLogError: (error) => options.onFallback?.("question_log", error),
@@ -84,6 +95,10 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     sources: {
       list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
       get: (id) => index.sources.find((s) => s.id === id),
+      async text(id) {
+        const source = index.sources.find((s) => s.id === id);
+        return source ? readSourceText(settings.rootDir, source.path, source.contentHash) : undefined;
+      },
     },
     feedback: new FeedbackService(shared.store),
     async gaps(gapOptions = {}) {
@@ -95,6 +110,21 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       if (ownsShared) await shared.close();
     },
   };
+}
+
+/**
+ * Reads a source file as the citation invariant reads it (UTF-8, at `relPath` under the
+ * repository root), refusing a file edited since indexing: its citation offsets would be wrong.
+ */
+async function readSourceText(rootDir: string, relPath: string, contentHash: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.resolve(rootDir, relPath));
+  } catch (error) {
+    throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (sha256(bytes) !== contentHash) throw new CorpusError(relPath, "changed since the index was built; restart to re-index it");
+  return bytes.toString("utf8");
 }
 
 function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {

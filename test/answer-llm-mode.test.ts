@@ -15,7 +15,7 @@ const GROUNDED = "Knowledge process outsourcing (KPO) is the outsourcing of core
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  assistant = await sharedTestAssistant({ LLM_BASE_URL: fake.baseURL, LLM_TIMEOUT_MS: "2000", LLM_MAX_RETRIES: "0" });
+  assistant = await sharedTestAssistant({ LLM_BASE_URL: fake.baseURL, LLM_TIMEOUT_MS: "20000", LLM_MAX_RETRIES: "0" });
 });
 afterAll(async () => {
   await fake.close();
@@ -57,11 +57,12 @@ describe("the assistant in LLM mode", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it("streams citations, then text deltas, then the final verified answer", async () => {
+  it("streams verified sentences as deltas, then the citations they use, then the final verified answer", async () => {
     fake.respondWith({ content: GROUNDED });
     const events: AnswerEvent[] = [];
     for await (const event of assistant.askStream("What is KPO?")) events.push(event);
-    expect(events[0]!.type).toBe("citations");
+    expect(events[0]!.type).toBe("delta");
+    expect(events.at(-2)!.type).toBe("citations");
     expect(events.at(-1)!.type).toBe("done");
     const done = events.at(-1) as Extract<AnswerEvent, { type: "done" }>;
     const text = events.flatMap((e) => (e.type === "delta" ? [e.text] : [])).join("");

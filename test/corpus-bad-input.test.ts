@@ -62,7 +62,7 @@ afterEach(async () => {
 describe("bad corpus input is refused with a message naming the file, and the index is kept", () => {
   it("an empty corpus/sources folder", async () => {
     for (const name of await readdir(sources)) await rm(path.join(sources, name));
-    const error = await expectIngestFailsLeavingIndex([/^corpus\/sources: /, /no \.txt or \.md documents/]);
+    const error = await expectIngestFailsLeavingIndex([/^corpus\/sources: /, /contains no documents \(\.txt, \.md/]);
     expect(error.file).toBe("corpus/sources");
   });
 
@@ -151,7 +151,7 @@ describe("bad settings are refused with a ConfigError naming the setting", () =>
   });
 
   it("valid values are accepted", () => {
-    const s = loadSettings({ EMBEDDINGS: "openai", PORT: "8080" }, tmp);
+    const s = loadSettings({ EMBEDDINGS: "openai", OPENAI_API_KEY: "sk-test", PORT: "8080" }, tmp);
     expect(s.EMBEDDINGS).toBe("openai");
     expect(s.PORT).toBe(8080);
   });

@@ -48,7 +48,7 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(first.embedded).toBe(expected.size);
     const all = firstIndex.chunks.reduce((n, c) => n + 1 + c.sentences.length, 0);
     expect(first.embedded + first.reused).toBe(all);
-    expect(first).toMatchObject({ documents: 5, chunks: firstIndex.chunks.filter((c) => c.kind !== "glossary").length });
+    expect(first).toMatchObject({ documents: 5, chunks: firstIndex.chunks.filter((c) => c.kind !== "glossary" && c.kind !== "topic").length });
     expect(first.glossary).toBeGreaterThanOrEqual(25);
     expect(first.indexDir).toBe(firstIndex.dir);
     expect(fake.calls.every((batch) => batch.length <= fake.maxBatch)).toBe(true);
@@ -61,7 +61,8 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(manifest.version).toBe(PIPELINE_VERSION);
     expect(manifest.corpusHash).toBe(await corpusFingerprint(settings));
     expect(manifest.chunkHashes).toEqual(firstIndex.chunks.map((c) => c.hash));
-    expect(manifest.counts).toEqual({ documents: 5, chunks: first.chunks, glossary: first.glossary });
+    expect(manifest.counts).toEqual({ documents: 5, chunks: first.chunks, glossary: first.glossary, claims: firstIndex.chunks.filter((c) => c.kind === "topic").length });
+    expect(manifest.counts.claims).toBeGreaterThan(50);
     expect(manifest.includeComments).toBe(false);
     expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);
     const onDisk = JSON.parse(await readFile(path.join(firstIndex.dir, "manifest.json"), "utf8"));
@@ -141,7 +142,7 @@ describe("incremental ingestion with a content-hash vector cache", () => {
 
   it("loadIndex returns chunks, glossary, sources and an HNSW store that finds a chunk by its own vector", async () => {
     const index = (await loadIndex(settings.DATA_DIR, fake))!;
-    expect(index.chunks.length).toBe(index.manifest.counts.chunks + index.manifest.counts.glossary);
+    expect(index.chunks.length).toBe(index.manifest.counts.chunks + index.manifest.counts.glossary + index.manifest.counts.claims);
     expect(index.glossary.length).toBe(index.manifest.counts.glossary);
     expect(index.chunks.filter((c) => c.kind === "glossary").map((c) => c.term)).toEqual(index.glossary.map((g) => g.slug));
     expect(index.sources.map((s) => s.id).sort()).toEqual([

@@ -148,7 +148,7 @@ describe("chunks of the real corpus", () => {
   it("split a long synthetic paragraph on sentence boundaries near MAX_CHUNK_WORDS", () => {
     const sentence = (i: number) => `Sentence number ${i} explains one more detail of knowledge process outsourcing.`;
     const raw = `= Long =\n\n${Array.from({ length: 40 }, (_, i) => sentence(i + 1)).join(" ")}\n`;
-    const doc: RawDocument = { id: "long.txt", path: "corpus/sources/long.txt", raw, meta: { file: "long.txt", title: "Long", url: null, kind: "document" }, contentHash: sha256(raw) };
+    const doc: RawDocument = { id: "long.txt", path: "corpus/sources/long.txt", originalPath: "corpus/sources/long.txt", format: "text", bodyStart: 0, visibleChars: raw.length, raw, meta: { file: "long.txt", title: "Long", url: null, kind: "document" }, contentHash: sha256(raw) };
     const chunks = chunkDocument(doc, cleanDocument(raw).blocks);
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) {

@@ -179,7 +179,7 @@ describe("LLM answerer over real HTTP (ChatOpenAI against a local OpenAI-compati
     expect(await checkCitations(answer, ROOT)).toEqual([]);
   });
 
-  it("removes a citation from a sentence its passage does not support, including a wrong number", async () => {
+  it("removes unsupported citations, and a sentence left with none (a wrong number), counting it", async () => {
     fake.respondWith({
       content:
         "KPO is different from BPO, which outsources labor and operational work to a third party to save money [1][2]. " +
@@ -190,9 +190,10 @@ describe("LLM answerer over real HTTP (ChatOpenAI against a local OpenAI-compati
 
     expect(answer.answer).toBe(
       "KPO is different from BPO, which outsources labor and operational work to a third party to save money [1]. " +
-        "The KPO sector in India was worth $1.5 billion in 2006 [2]. " +
-        "The KPO sector in India was worth $4 billion in 2006.",
+        "The KPO sector in India was worth $1.5 billion in 2006 [2].",
     );
+    expect(answer.mode).toBe("llm");
+    expect(answer.diagnostics).toEqual({ droppedSentences: 1 });
     expect(answer.citations.map((c) => [c.n, c.quote])).toEqual([
       [1, quote(P2, 0)],
       [2, quote(P3, 0)],
@@ -259,19 +260,17 @@ describe("LLM answerer over real HTTP (ChatOpenAI against a local OpenAI-compati
     expect(lines.join("")).not.toContain("0123456789abcdef");
   });
 
-  it("streams citations, then deltas, then done, and the done answer verifies", async () => {
+  it("streams verified sentences as deltas, then the citations they use, then done, and the done answer verifies", async () => {
     fake.respondWith({ content: GOOD, chunkSize: 5 });
     const events = await collect(createLlmAnswerer({ settings: settingsFor(fake.baseURL) }).stream(input()));
 
     expect(fake.requests[0]!.body.stream).toBe(true);
     const kinds = events.map((e) => e.type);
-    expect(kinds[0]).toBe("citations");
-    expect(kinds.at(-1)).toBe("done");
-    expect(kinds.slice(1, -1).every((k) => k === "delta")).toBe(true);
-    expect(kinds.length).toBeGreaterThan(3);
+    // One delta per verified sentence (three), then citations, then done.
+    expect(kinds).toEqual(["delta", "delta", "delta", "citations", "done"]);
 
     const done = events.at(-1) as Extract<AnswerEvent, { type: "done" }>;
-    const first = events[0] as Extract<AnswerEvent, { type: "citations" }>;
+    const first = events.at(-2) as Extract<AnswerEvent, { type: "citations" }>;
     const text = events.flatMap((e) => (e.type === "delta" ? [e.text] : [])).join("");
     expect(done.answer.mode).toBe("llm");
     expect(text).toBe(done.answer.answer);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Assistant } from "../src/assistant.ts";
 import { GlossaryMatcher } from "../src/retrieve/glossary-match.ts";
+import { rankedSources as sourcesOf } from "../src/eval/score.ts";
 import { reciprocalRankFusion } from "../src/retrieve/fuse.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 
@@ -23,10 +24,10 @@ beforeAll(async () => {
   assistant = await sharedTestAssistant();
 });
 
-/** Sources of the ranked document passages (glossary entries are not documents), first occurrence only. */
+/** Sources of the ranked document passages (a claim stands for the documents its evidence quotes; glossary entries for none), first occurrence only. */
 async function rankedSources(question: string): Promise<string[]> {
   const hits = await assistant.search(question, 40);
-  return [...new Set(hits.filter((h) => h.kind !== "glossary").map((h) => h.sourceId))];
+  return sourcesOf(hits);
 }
 
 describe("hybrid retrieval on the real corpus with the real model", () => {

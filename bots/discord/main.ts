@@ -3,13 +3,15 @@
  * builds the assistant, starts the bot, and closes both on SIGINT/SIGTERM.
  * (`npm start` also starts the bot, next to the HTTP API, when DISCORD_TOKEN is set.)
  */
-import { createAssistant } from "../../src/assistant.ts";
+import { createLiveAssistant } from "../../src/live-assistant.ts";
+import { loadDotEnv } from "../../src/config/project.ts";
 import { loadSettings } from "../../src/config/settings.ts";
 import { AppError } from "../../src/errors.ts";
 import { createLogger } from "../../src/logger.ts";
 import { MISSING_TOKEN_MESSAGE, botSettings, startBot } from "./bot.ts";
 
 async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
   const settings = loadSettings(process.env);
   if (!settings.DISCORD_TOKEN) {
     console.error(MISSING_TOKEN_MESSAGE);
@@ -17,12 +19,14 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(settings, "kpo-discord");
-  const assistant = await createAssistant(settings, { logger });
+  // Follows DATA_DIR/CURRENT, so documents added with `kpo add` are answered from without a restart.
+  const live = createLiveAssistant(settings, { logger });
+  await live.start();
   let bot;
   try {
-    bot = await startBot({ settings: botSettings(settings), logger, assistant });
+    bot = await startBot({ settings: botSettings(settings), logger, assistant: live.assistant });
   } catch (error) {
-    await assistant.close();
+    await live.close();
     throw error;
   }
   let stopping = false;
@@ -32,7 +36,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down the discord bot");
     const timer = setTimeout(() => process.exit(1), settings.SHUTDOWN_TIMEOUT_MS).unref();
     await bot.close().catch((error: unknown) => logger.error({ err: error }, "closing the discord client failed"));
-    await assistant.close().catch((error: unknown) => logger.error({ err: error }, "closing the assistant failed"));
+    await live.close().catch((error: unknown) => logger.error({ err: error }, "closing the assistant failed"));
     clearTimeout(timer);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

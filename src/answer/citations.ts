@@ -9,7 +9,7 @@ export function spanText(chunk: Pick<Chunk, "text" | "start">, span: Span): stri
 }
 
 /** A citation quoting `span` of `chunk`; the quote is a verbatim slice of the file at chunk.path. */
-export function citationFor(chunk: Chunk, span: Span, n: number): Citation {
+export function citationFor(chunk: Pick<Chunk, "sourceId" | "path" | "title" | "url" | "section" | "text" | "start" | "pages">, span: Span, n: number): Citation {
   return {
     n,
     sourceId: chunk.sourceId,
@@ -20,7 +20,15 @@ export function citationFor(chunk: Chunk, span: Span, n: number): Citation {
     quote: spanText(chunk, span),
     start: span.start,
     end: span.end,
+    ...(chunk.pages?.length ? { page: pageAt(chunk.pages, span.start) } : {}),
   };
+}
+
+/** The page an offset falls on, given where pages start (sorted by offset). */
+export function pageAt(pages: { start: number; page: number }[], offset: number): number {
+  let page = pages[0]!.page;
+  for (const p of pages) if (p.start <= offset) page = p.page;
+  return page;
 }
 
 /** Markers like [3] in answer text. */

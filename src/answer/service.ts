@@ -5,8 +5,8 @@ import type { Retriever } from "../retrieve/retriever.ts";
 import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskOptions } from "../schema/answer.ts";
 import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
-import type { Passage } from "../schema/passage.ts";
-import type { LlmAnswerer } from "./types.ts";
+import { analyzeQuestion, resolveSubject } from "./deterministic/question.ts";
+import type { LlmAnswerer, Passage } from "./types.ts";
 
 export interface AnswerServiceDeps {
   retriever: Retriever;
@@ -20,6 +20,7 @@ export interface AnswerServiceDeps {
 
 /** How many passages the composer considers, and the default number handed to an LLM. */
 const COMPOSE_DEPTH = 16;
+const CLAIM_DEPTH = 16;
 const DEFAULT_K = 6;
 
 interface Prepared {
@@ -46,23 +47,28 @@ export class AnswerService {
   private async prepare(question: string, options: AskOptions): Promise<Prepared> {
     const id = randomUUID();
     const started = performance.now();
-    const screen = screenQuestion(question);
+    // Markup is never part of a question: "<script>…</script> what is kpo" asks what KPO is.
+    const analyzed = analyzeQuestion(question);
+    const screen = screenQuestion(analyzed.text);
     if (screen.verdict === "refused") {
       const deterministic = finish({ id, question, status: "refused", answer: screen.reply, citations: [], related: [] }, started, 0, started);
       return { id, question, started, retrieveMs: 0, passages: [], deterministic };
     }
-    const queryVector = await this.deps.embedQuery(screen.question);
-    // Glossary entries are dense with keywords and would crowd documents out of a fixed-depth list,
-    // so the composer gets the glossary entries retrieval found plus COMPOSE_DEPTH document passages.
-    const ranked = await this.deps.retriever.retrieve(screen.question, { k: COMPOSE_DEPTH * 4, vector: queryVector });
-    const passages = [...ranked.filter((p) => p.kind === "glossary"), ...ranked.filter((p) => p.kind !== "glossary").slice(0, COMPOSE_DEPTH)].sort(
+    const { question: asked, matches } = resolveSubject(analyzed, this.deps.matcher);
+    // Retrieval sees the question's topic words, not its chat filler, politeness or markup.
+    const searchText = this.deps.composer.searchText(asked);
+    const queryVector = await this.deps.embedQuery(asked.refersBack ? asked.text : asked.focus);
+    // Glossary entries and curated claims are dense with keywords and would crowd documents out of a fixed-depth
+    // list, so the composer gets the glossary entries and claims retrieval found plus COMPOSE_DEPTH document passages.
+    const ranked = await this.deps.retriever.retrieve(searchText, { k: COMPOSE_DEPTH * 6, vector: queryVector });
+    const curated = (p: Passage) => p.kind === "glossary" || p.kind === "topic";
+    const passages = [...ranked.filter((p) => p.kind === "glossary"), ...ranked.filter((p) => p.kind === "topic").slice(0, CLAIM_DEPTH), ...ranked.filter((p) => !curated(p)).slice(0, COMPOSE_DEPTH)].sort(
       (a, b) => b.score - a.score || a.id.localeCompare(b.id),
     );
     const retrieved = performance.now();
-    const matches = this.deps.matcher.match(screen.question);
-    const split = questionParts(screen.question);
+    const split = questionParts(asked.focus);
     const parts = split.length > 1 ? await Promise.all(split.map(async (text) => ({ text, vector: await this.deps.embedQuery(text) }))) : undefined;
-    const composed = this.deps.composer.compose({ id, question: screen.question, passages, queryVector, matches, parts });
+    const composed = this.deps.composer.compose({ id, question: asked, passages, queryVector, matches, parts });
     const deterministic = finish({ id, question, ...composed }, started, retrieved - started, retrieved);
     return { id, question, started, retrieveMs: retrieved - started, passages: passages.slice(0, options.k ?? DEFAULT_K), deterministic };
   }
@@ -70,7 +76,7 @@ export class AnswerService {
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const prepared = await this.prepare(question, options);
     if (this.modeFor(options) === "llm" && prepared.deterministic.status === "answered") {
-      return this.deps.llm!.answer(this.llmInput(prepared));
+      return this.deps.llm!.answer(this.llmInput(prepared, options.signal));
     }
     return prepared.deterministic;
   }
@@ -78,7 +84,7 @@ export class AnswerService {
   async *stream(question: string, options: AskOptions = {}): AsyncIterable<AnswerEvent> {
     const prepared = await this.prepare(question, options);
     if (this.modeFor(options) === "llm" && prepared.deterministic.status === "answered") {
-      yield* this.deps.llm!.stream(this.llmInput(prepared));
+      yield* this.deps.llm!.stream(this.llmInput(prepared, options.signal));
       return;
     }
     const answer = prepared.deterministic;
@@ -88,10 +94,10 @@ export class AnswerService {
     yield { type: "done", answer };
   }
 
-  private llmInput(p: Prepared) {
+  private llmInput(p: Prepared, signal: AbortSignal | undefined) {
     // LlmAnswerInput.startedAt is wall-clock milliseconds (Date.now()).
     const startedAt = Date.now() - (performance.now() - p.started);
-    return { id: p.id, question: p.question, passages: p.passages, fallback: p.deterministic, startedAt, retrieveMs: p.retrieveMs };
+    return { id: p.id, question: p.question, passages: p.passages, fallback: p.deterministic, startedAt, retrieveMs: p.retrieveMs, ...(signal ? { signal } : {}) };
   }
 }
 

@@ -12,6 +12,8 @@ export interface LlmAnswerInput {
   fallback: Answer;
   startedAt: number;
   retrieveMs: number;
+  /** Aborted when the caller stops waiting (a client that disconnected): the LLM request is aborted with it. */
+  signal?: AbortSignal;
 }
 
 export interface LlmAnswerer {

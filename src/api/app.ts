@@ -13,6 +13,8 @@ import type { ApiMetrics } from "./metrics.ts";
 import { HttpProblem, problemHandler } from "./problem.ts";
 import { JSON_TYPES, mountRoutes, registerRoutes, type AnyRouteSpec } from "./route.ts";
 import { askRoutes } from "./routes/ask.ts";
+import type { DocumentService } from "../ingest/documents.ts";
+import { documentsRoutes } from "./routes/documents.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { gapsRoutes } from "./routes/gaps.ts";
 import { FallbackRateLimitStore } from "./rate-limit-store.ts";
@@ -22,6 +24,7 @@ import { metaRoutes } from "./routes/meta.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
+import { webRoutes } from "../web/router.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -31,6 +34,8 @@ export interface AppDeps {
   metrics: ApiMetrics;
   /** With REDIS_URL: rate-limit counters shared by every replica (per process while Redis is down). */
   redis?: Redis;
+  /** Adds and removes documents (admin /v1/documents); without it those routes answer 503. */
+  documents?: DocumentService;
 }
 
 /** The largest request body accepted (413 above it). */
@@ -57,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
     if (req.httpVersion === "1.1" && !req.headers.host) return next(new HttpProblem(400, "the Host header is missing or empty"));
     next();
   });
-  // 2. security headers (a JSON API: no CSP exceptions needed)
+  // 2. security headers (the web page's routes set their own, stricter CSP)
   app.use(helmet());
   // 3. CORS only for configured origins ("*" allows any)
   if (settings.CORS_ORIGINS.length > 0) {
@@ -104,9 +109,10 @@ export function createApp(deps: AppDeps): Express {
     ...askRoutes({ settings, metrics }),
     ...searchRoutes({ settings }),
     ...glossaryRoutes(),
-    ...sourcesRoutes(),
+    ...sourcesRoutes({ rootDir: settings.rootDir }),
     ...feedbackRoutes(),
     ...gapsRoutes(),
+    ...documentsRoutes({ settings, documents: deps.documents }),
   ];
   mountRoutes(app, specs, { admin: auth.requireAdmin });
   // Label requests answered before routing (401, 429, 503 on /v1/*) with their route too.
@@ -115,7 +121,10 @@ export function createApp(deps: AppDeps): Express {
     pattern: new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`),
   }));
 
-  // 7. anything else: 404 problem; then the one error handler
+  // 7. the onboarding web page at / (static files; it calls the API above like any client)
+  app.use(webRoutes());
+
+  // 8. anything else: 404 problem; then the one error handler
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpProblem(404, `no route for ${req.method} ${req.path.slice(0, 200)}; GET /openapi.json lists the routes`));
   });

@@ -14,8 +14,9 @@ export interface ApiMetrics {
   readonly answerCache: Counter<"result">;
   /** A shared engine (PostgreSQL, Redis) failed and this process fell back. */
   readonly sharedStateFallbacks: Counter<"component">;
-  /** Counts one answer (by status and mode) and its LLM fallback, if any. */
-  observeAnswer(answer: Pick<Answer, "status" | "mode" | "fallbackReason">, transport: "json" | "sse"): void;
+  readonly llmDroppedSentences: Counter;
+  /** Counts one answer (by status and mode), its LLM fallback, if any, and the LLM sentences verification dropped. */
+  observeAnswer(answer: Pick<Answer, "status" | "mode" | "fallbackReason" | "diagnostics">, transport: "json" | "sse"): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean; prefix?: string } = {}): ApiMetrics {
@@ -64,6 +65,12 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
     registers: [registry],
   });
 
+  const llmDroppedSentences = new Counter({
+    name: `${prefix}llm_dropped_sentences_total`,
+    help: "LLM answer sentences removed before reaching a user: no supporting citation, an unsupported number or name, or a relayed instruction.",
+    registers: [registry],
+  });
+
   return {
     registry,
     sharedStateFallbacks,
@@ -72,9 +79,12 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
     answers,
     llmFallbacks,
     answerCache,
+    llmDroppedSentences,
     observeAnswer(answer, transport) {
       answers.inc({ status: answer.status, mode: answer.mode, transport });
       if (answer.fallbackReason) llmFallbacks.inc({ reason: answer.fallbackReason });
+      const dropped = answer.diagnostics?.droppedSentences ?? 0;
+      if (dropped > 0) llmDroppedSentences.inc(dropped);
     },
   };
 }

@@ -42,6 +42,8 @@ const TYPES: Record<number, string> = {
   417: "urn:kpo:problem:expectation-failed",
   413: "urn:kpo:problem:payload-too-large",
   415: "urn:kpo:problem:unsupported-media-type",
+  409: "urn:kpo:problem:conflict",
+  422: "urn:kpo:problem:unprocessable-document",
   408: "urn:kpo:problem:request-timeout",
   431: "urn:kpo:problem:headers-too-large",
   429: "urn:kpo:problem:rate-limited",

@@ -35,7 +35,7 @@ type AnyObject = z.ZodObject<z.ZodRawShape>;
  * params/query/body are validated with exactly the zod schemas the document shows.
  */
 export interface RouteSpec<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined> {
-  method: "get" | "post";
+  method: "get" | "post" | "delete";
   /** Express-style path ("/v1/glossary/:term"); converted to "{term}" for OpenAPI. */
   path: string;
   summary: string;
@@ -48,7 +48,8 @@ export interface RouteSpec<P extends AnyObject | undefined, Q extends AnyObject 
   params?: P;
   query?: Q;
   body?: B;
-  /** Extra request-body media types shown in the document (besides application/json). */
+  /** A multipart/form-data body, parsed by the handler itself (file uploads); documented with this schema. */
+  form?: z.ZodType;
   responses: Record<number, ResponseConfig>;
   handler: (
     input: {
@@ -153,7 +154,17 @@ export function registerRoutes(registry: OpenAPIRegistry, specs: AnyRouteSpec[])
       request: {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
-        ...(spec.body ? { body: { required: true, content: { "application/json": { schema: spec.body } } } } : {}),
+        ...(spec.body || spec.form
+          ? {
+              body: {
+                required: true,
+                content: {
+                  ...(spec.form ? { "multipart/form-data": { schema: spec.form } } : {}),
+                  ...(spec.body ? { "application/json": { schema: spec.body } } : {}),
+                },
+              },
+            }
+          : {}),
       },
       responses: spec.responses,
     });

@@ -4,7 +4,7 @@ import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from
 import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema } from "../schema/passage.ts";
-import { sourceDetailSchema, sourceInfoSchema } from "../schema/source.ts";
+import { sourceDetailSchema, sourceInfoSchema, sourceTextSchema } from "../schema/source.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
 /**
@@ -47,6 +47,7 @@ export const searchHitComponentSchema = component("SearchHit", searchHitSchema);
 export const glossaryEntryResponseSchema = component("GlossaryEntry", glossaryEntrySchema);
 export const sourceInfoComponentSchema = component("SourceInfo", sourceInfoSchema);
 export const sourceDetailResponseSchema = component("SourceDetail", sourceDetailSchema);
+export const sourceTextResponseSchema = component("SourceText", sourceTextSchema);
 export const feedbackRequestSchema = component("FeedbackInput", feedbackInputSchema.strict());
 export const feedbackResponseSchema = component("FeedbackRecord", feedbackRecordSchema);
 export const feedbackListItemComponentSchema = component("FeedbackListItem", feedbackListItemSchema);
@@ -76,6 +77,11 @@ export const searchQuerySchema = z.object({
 
 export const glossaryListQuerySchema = z.object({
   q: z.string().trim().max(200).optional().meta({ description: "Keep entries whose term or aliases contain this (case-insensitive)" }),
+  fuzzy: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true")
+    .meta({ description: "With q: after the entries containing q, add the closest spellings (typos, prefixes), best first" }),
 });
 
 export const glossaryTermParamsSchema = z.object({
@@ -165,6 +171,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: "Body larger than 32 KB",
   415: "Content-Type is not application/json",
   429: "Rate limit exceeded (see Retry-After)",
+  422: "The document cannot be read (the detail names the reason); nothing indexed was changed",
   500: "Unexpected error (no details; quote the request id)",
   503: "Index still loading, or a store is unavailable (PostgreSQL down, DATA_DIR read-only); see Retry-After",
 };

@@ -8,8 +8,10 @@ import { type ProblemBody, toProblem } from "./problem.ts";
  *   event: delta      data: {"text":"..."}          (zero or more, in order)
  *   event: done       data: <the final Answer>
  *   event: error      data: <problem details>        (instead of done, if the answer fails)
- * Every event has an `id:` (its sequence number). If the client goes away the stream is closed
- * and the assistant's iterator is returned, so no work continues for nobody.
+ * Every event has an `id:` (its sequence number); in LLM mode the deltas come before `citations`.
+ * If the client goes away the stream is closed and the assistant's iterator is returned (the
+ * route also aborts the answer's AbortSignal, which an iterator waiting on the LLM needs), so
+ * no work continues for nobody.
  */
 
 export function formatSseEvent(event: string, data: unknown, id?: number): string {
@@ -61,6 +63,8 @@ export async function streamAnswerEvents(
     if (!gone) throw new Error("answer stream ended without a final answer");
     return undefined;
   } catch (error) {
+    // A client that left makes the answer stop with an abort: nothing failed, and nobody reads an error event.
+    if (gone) return undefined;
     onError(error);
     const { problem } = toProblem(error);
     const body: ProblemBody = {

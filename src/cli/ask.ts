@@ -11,7 +11,7 @@ export function renderAnswerText(answer: Answer): string {
     for (const c of answer.citations) {
       const where = [c.title, c.section].filter(Boolean).join(" — ");
       const quote = c.quote.replace(/\s+/g, " ");
-      lines.push(`[${c.n}] ${where}`, `    ${c.path} [${c.start}:${c.end}]${c.url ? ` ${c.url}` : ""}`, `    "${quote.length > 240 ? `${quote.slice(0, 239)}…` : quote}"`);
+      lines.push(`[${c.n}] ${where}`, `    ${c.path} [${c.start}:${c.end}]${c.page ? ` page ${c.page}` : ""}${c.url ? ` ${c.url}` : ""}`, `    "${quote.length > 240 ? `${quote.slice(0, 239)}…` : quote}"`);
     }
     lines.push("");
   }

@@ -1,9 +1,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { findProjectRoot, loadDotEnv } from "../config/project.ts";
 import { loadSettings } from "../config/settings.ts";
 import { AppError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { askCommand } from "./ask.ts";
 import { gapsCommand } from "./gaps.ts";
+import { addCommand, removeCommand } from "./documents.ts";
+import { glossaryCommand } from "./glossary.ts";
 import { ingestCommand } from "./ingest.ts";
 import { searchCommand } from "./search.ts";
 
@@ -15,7 +19,11 @@ const positiveInt = (max: number) => (value: string) => {
 };
 
 function context() {
-  const settings = loadSettings();
+  const cwd = process.cwd();
+  loadDotEnv(cwd);
+  const root = findProjectRoot(cwd, process.env);
+  if (root !== cwd) loadDotEnv(root);
+  const settings = loadSettings(process.env, root);
   // Logs go to stderr as JSON; at a terminal only warnings are worth the noise.
   const logger = createLogger({ LOG_LEVEL: process.env.LOG_LEVEL ? settings.LOG_LEVEL : "warn" });
   return { settings, logger };
@@ -24,6 +32,7 @@ function context() {
 const program = new Command()
   .name("kpo")
   .description("Knowledge assistant for outsourcing terminology (KPO, BPO, ...): answers with cited, checkable passages.")
+  .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)
   .showHelpAfterError();
 
 program
@@ -54,6 +63,26 @@ program
   .option("--top <n>", "how many groups to print", positiveInt(1000), 20)
   .option("--json", "print the whole report as JSON")
   .action(async (opts: { top: number; json?: boolean }) => gapsCommand(context(), opts));
+
+program
+  .command("add")
+  .description("add a document (a .pdf, .docx, .html, .md or .txt file, or an http(s) URL) to the corpus and publish the index with it")
+  .argument("<file-or-url>", "a path or an http(s) URL")
+  .option("--title <title>", "title to cite it by (default: from the document itself)")
+  .action(async (target: string, opts: { title?: string }) => addCommand(context(), target, opts));
+
+program
+  .command("remove")
+  .description("take a document out of the corpus (by its source id, the file name) and publish the index without it")
+  .argument("<source>", "source id, e.g. policy.pdf")
+  .action(async (id: string) => removeCommand(context(), id));
+
+program
+  .command("glossary")
+  .description("list the glossary terms, or show one term's definition (aliases and typos are matched)")
+  .argument("[term]", "the term to show")
+  .option("--json", "print JSON")
+  .action(async (term: string | undefined, opts: { json?: boolean }) => glossaryCommand(context(), term, opts));
 
 try {
   await program.parseAsync();

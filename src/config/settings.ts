@@ -35,6 +35,10 @@ export const settingsSchema = z.object({
   EMBEDDINGS: z.enum(EMBEDDERS, { message: `must be one of: ${EMBEDDERS.join(", ")}` }).default("use-lite"),
   OPENAI_EMBEDDINGS_MODEL: z.string().default("text-embedding-3-small"),
   INCLUDE_COMMENTS: bool.default(false),
+  INCLUDE_FLAGGED_PASSAGES: bool.default(false),
+  MAX_UPLOAD_MB: num(0.01, 1024).default(25),
+  FETCH_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  INDEX_RELOAD_POLL_MS: int(0, 3_600_000).default(1_000),
   RRF_K: int(1, 1000).default(10),
   WEIGHT_GLOSSARY: num(0, 10).default(1.2),
   WEIGHT_DENSE: num(0, 10).default(0.6),
@@ -42,7 +46,9 @@ export const settingsSchema = z.object({
 
   // answering
   OPENAI_API_KEY: optionalString,
-  LLM_BASE_URL: optionalString,
+  LLM_BASE_URL: optionalString.refine((v) => v === undefined || (/^https?:\/\//i.test(v) && URL.canParse(v)), {
+    message: "must be an http(s) URL such as http://127.0.0.1:11434/v1",
+  }),
   LLM_MODEL: z.string().default("gpt-4o-mini"),
   LLM_TIMEOUT_MS: int(100, 600_000).default(20_000),
   LLM_MAX_RETRIES: int(0, 10).default(1),
@@ -101,6 +107,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, rootDir = pro
     throw new ConfigError(name, `invalid value ${JSON.stringify(env[name])}: ${issue.message}`);
   }
   const s = parsed.data;
+  if (s.EMBEDDINGS === "openai" && !s.OPENAI_API_KEY && !s.LLM_BASE_URL) {
+    throw new ConfigError("EMBEDDINGS", "openai needs OPENAI_API_KEY (or LLM_BASE_URL for a local OpenAI-compatible server); set one, or use EMBEDDINGS=use-lite");
+  }
   const root = path.resolve(rootDir);
   return {
     ...s,

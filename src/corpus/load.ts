@@ -3,17 +3,30 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { CorpusError } from "../errors.ts";
+import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
+import { extractDocument, formatOf, needsRendition, SUPPORTED_EXTENSIONS, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
+import type { PageStart } from "./formats/types.ts";
 
 /** Larger documents are refused: embedding them would take minutes and they are rarely reference text. */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
-const SOURCE_FILE = /\.(txt|md)$/i;
+/** PDF, Word and HTML files carry layout and images besides their text, so their own limit is higher. */
+export const MAX_ORIGINAL_BYTES = 25 * 1024 * 1024;
 
 export interface RawDocument {
   id: string;
-  /** Relative to the repository root, as citations carry it. */
+  /** The file citations point at, relative to the repository root: the source itself, or its text rendition. */
   path: string;
+  /** The file as added, relative to the repository root (equal to `path` for text formats). */
+  originalPath: string;
+  format: Format;
   raw: string;
+  /** Where the body starts in `raw` (after Markdown front matter). */
+  bodyStart: number;
+  /** For PDFs: where each page starts in `raw`. */
+  pages?: PageStart[];
+  /** Visible characters of the original, to report the share dropped as boilerplate. */
+  visibleChars: number;
   meta: SourceMeta;
   contentHash: string;
 }
@@ -61,16 +74,86 @@ export async function loadSourcesMeta(corpusDir: string, rootDir: string): Promi
   return new Map(parsed.data.map((m) => [m.file, m]));
 }
 
-/** A readable title for a document sources.json does not describe: its first non-empty line. */
-function fallbackMeta(id: string, raw: string): SourceMeta {
-  const firstLine = raw.split(/\r?\n/).find((l) => l.trim())?.trim().replace(/^[=#\s]+|[=\s]+$/g, "");
-  return { file: id, title: firstLine?.slice(0, 120) || id, url: null, kind: "document" };
+/** A readable title for a document that neither sources.json nor the document itself names: its first non-empty line. */
+function fallbackTitle(id: string, body: string): string {
+  const firstLine = body.split(/\r?\n/).find((l) => l.trim())?.trim().replace(/^[=#\s]+|[=\s]+$/g, "");
+  return firstLine?.slice(0, 120) || id;
+}
+
+/**
+ * sources.json overrides what the document says about itself (front matter, <title>, og: tags,
+ * PDF info), which overrides the first line. The result is validated like a sources.json entry.
+ */
+function mergeMeta(id: string, extracted: Extracted, entry: SourceMeta | undefined, rel: string): SourceMeta {
+  const found = extracted.meta;
+  const merged = entry
+    ? { ...entry, publisher: entry.publisher ?? found.publisher, author: entry.author ?? found.author, url: entry.url ?? found.url ?? null, updated: entry.updated ?? found.updated }
+    : { file: id, title: found.title ?? fallbackTitle(id, extracted.text.slice(extracted.bodyStart)), publisher: found.publisher, author: found.author, url: found.url ?? null, updated: found.updated, kind: "document" };
+  const parsed = sourceMetaSchema.safeParse(merged);
+  if (!parsed.success) throw new CorpusError(rel, `metadata field ${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+/** Where the text rendition of a non-text source lives (citations point there). */
+export const renditionFile = (corpusDir: string, id: string) => path.join(corpusDir, "derived", `${id}.txt`);
+
+/**
+ * Reads one source file of any supported format. A format that is not plain text is
+ * extracted into a deterministic text rendition under corpus/derived/, written (only when it
+ * changed) before anything cites it.
+ */
+export async function readSourceDocument(
+  file: string,
+  options: { corpusDir: string; rootDir: string; id?: string; meta?: SourceMeta; writeRendition?: boolean },
+): Promise<RawDocument> {
+  const id = options.id ?? path.basename(file);
+  const rel = path.relative(options.rootDir, file);
+  const format = formatOf(id);
+  if (!format) throw new CorpusError(rel, unsupportedMessage(id));
+  const limit = needsRendition(format) ? MAX_ORIGINAL_BYTES : MAX_SOURCE_BYTES;
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (info.size > limit) {
+      throw new CorpusError(rel, `is ${(info.size / 1024 / 1024).toFixed(1)} MB, over the ${limit / 1024 / 1024} MB limit for one ${format} document; split it into smaller files`);
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof CorpusError) throw error;
+    throw new CorpusError(rel, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  const extracted = await extractDocument(format, bytes, rel);
+  let citedPath = rel;
+  if (needsRendition(format)) {
+    if (Buffer.byteLength(extracted.text) > MAX_SOURCE_BYTES) {
+      throw new CorpusError(rel, `yields more than ${MAX_SOURCE_BYTES / 1024 / 1024} MB of text; split it into smaller files`);
+    }
+    const target = renditionFile(options.corpusDir, id);
+    citedPath = path.relative(options.rootDir, target);
+    if (options.writeRendition !== false) {
+      const current = await readFile(target, "utf8").catch(() => undefined);
+      if (current !== extracted.text) await writeFileAtomic(target, extracted.text);
+    }
+  }
+  return {
+    id,
+    path: citedPath.split(path.sep).join("/"),
+    originalPath: rel.split(path.sep).join("/"),
+    format,
+    raw: extracted.text,
+    bodyStart: extracted.bodyStart,
+    pages: extracted.pages,
+    visibleChars: extracted.visibleChars,
+    meta: mergeMeta(id, extracted, options.meta, rel),
+    contentHash: sha256(bytes),
+  };
 }
 
 /**
  * Reads every source document. Problems that would make the index wrong (no documents, an
- * unreadable or non-UTF-8 file, an oversized file) stop ingestion with a message naming
- * the file; an exact duplicate of another document is skipped with a warning.
+ * unreadable, unparseable or non-UTF-8 file, an oversized file) stop ingestion with a message
+ * naming the file; an exact duplicate of another document is skipped with a warning, and so is a
+ * file of an unsupported format (reported, never skipped silently).
  */
 export async function loadSourceDocuments(
   corpusDir: string,
@@ -81,12 +164,15 @@ export async function loadSourceDocuments(
   const relDir = path.relative(rootDir, dir) || ".";
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => SOURCE_FILE.test(n)).sort();
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith(".")).map((e) => e.name).sort();
   } catch (error) {
     throw new CorpusError(relDir, `cannot list the source folder: ${(error as Error).message}`, { cause: error });
   }
+  for (const name of names.filter((n) => !formatOf(n))) warn(`${path.join(relDir, name)}: ${unsupportedMessage(name)}; skipped`);
+  names = names.filter((n) => formatOf(n));
   if (names.length === 0) {
-    throw new CorpusError(relDir, "contains no .txt or .md documents; add at least one source document");
+    throw new CorpusError(relDir, `contains no documents (${SUPPORTED_EXTENSIONS.join(", ")}); add at least one source document`);
   }
   const metas = await loadSourcesMeta(corpusDir, rootDir);
   const byHash = new Map<string, string>();
@@ -94,30 +180,18 @@ export async function loadSourceDocuments(
   for (const name of names) {
     const file = path.join(dir, name);
     const rel = path.relative(rootDir, file);
-    let bytes: Buffer;
-    try {
-      const info = await stat(file);
-      if (info.size > MAX_SOURCE_BYTES) {
-        throw new CorpusError(rel, `is ${(info.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_SOURCE_BYTES / 1024 / 1024} MB limit for one document; split it into smaller files`);
-      }
-      bytes = await readFile(file);
-    } catch (error) {
-      if (error instanceof CorpusError) throw error;
-      throw new CorpusError(rel, `cannot be read: ${(error as Error).message}`, { cause: error });
-    }
-    const raw = decodeUtf8(bytes, rel);
-    if (!raw.trim()) {
+    const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name) });
+    if (!doc.raw.slice(doc.bodyStart).trim()) {
       warn(`${rel}: is empty; skipped`);
       continue;
     }
-    const contentHash = sha256(bytes);
-    const twin = byHash.get(contentHash);
+    const twin = byHash.get(doc.contentHash);
     if (twin) {
       warn(`${rel}: identical to ${twin}; skipped so passages are not indexed twice`);
       continue;
     }
-    byHash.set(contentHash, rel);
-    docs.push({ id: name, path: rel, raw, meta: metas.get(name) ?? fallbackMeta(name, raw), contentHash });
+    byHash.set(doc.contentHash, rel);
+    docs.push(doc);
   }
   return docs;
 }

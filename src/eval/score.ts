@@ -13,7 +13,7 @@ import type { Category, EvalQuestion, ExpectedBehavior } from "./questions.ts";
 export const MAX_QUESTION_CHARS = 2000;
 
 export type AnswerLike = Pick<Answer, "status" | "answer" | "citations">;
-export type HitLike = Pick<SearchHit, "kind" | "sourceId">;
+export type HitLike = Pick<SearchHit, "kind" | "sourceId"> & { claim?: { evidence: { sourceId: string }[] } };
 
 /** Why input validation (the surfaces' 400) rejects a question, or undefined when it accepts it. */
 export function inputRejection(question: string): string | undefined {
@@ -141,7 +141,11 @@ export interface Retrieval {
  */
 export function rankedSources(hits: HitLike[]): string[] {
   const seen = new Set<string>();
-  for (const hit of hits) if (hit.kind !== "glossary") seen.add(hit.sourceId);
+  for (const hit of hits) {
+    // A curated claim finds the documents its evidence quotes; a glossary entry finds none.
+    if (hit.kind === "topic") for (const e of hit.claim?.evidence ?? []) seen.add(e.sourceId);
+    else if (hit.kind !== "glossary") seen.add(hit.sourceId);
+  }
   return [...seen];
 }
 

@@ -36,9 +36,11 @@ export const bm25SearchOptions: SearchOptions = {
 };
 
 export function bm25Document(chunk: Chunk, aliases: string[] = []): Bm25Doc {
+  // A claim is found by its own words and by the words of the source passages it rests on.
+  const claimWords = chunk.claim ? [...chunk.claim.tasks, ...chunk.claim.evidence.map((e) => e.quote)].join(" ") : "";
   return {
     id: chunk.id,
-    text: chunk.text,
+    text: claimWords ? `${chunk.text} ${claimWords}` : chunk.text,
     section: chunk.kind === "glossary" ? "" : chunk.section.slice(1).join(" "),
     terms: chunk.kind === "glossary" ? [chunk.title, ...aliases].join(" ") : "",
   };

@@ -3,11 +3,11 @@ import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /** Writes a file so that readers see either the old content or the new, never half of it. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(tmp, data, "utf8");
+    await writeFile(tmp, data);
     await fsyncPath(tmp);
     await rename(tmp, file);
   } catch (error) {

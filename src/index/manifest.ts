@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Bumped when cleaning, chunking or the index layout change, so old indexes are rebuilt. */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 6;
 
 export const indexManifestSchema = z.object({
   version: z.literal(PIPELINE_VERSION),
@@ -10,7 +10,11 @@ export const indexManifestSchema = z.object({
   /** Hash of every input that shapes the index: sources, sources.json, glossary, ingest settings. */
   corpusHash: z.string(),
   chunkHashes: z.array(z.string()),
-  counts: z.object({ documents: z.number().int(), chunks: z.number().int(), glossary: z.number().int() }),
+  counts: z.object({ documents: z.number().int(), chunks: z.number().int(), glossary: z.number().int(), claims: z.number().int().default(0) }),
   includeComments: z.boolean(),
+  /** Whether sentences that give instructions were indexed anyway (INCLUDE_FLAGGED_PASSAGES). */
+  includeFlagged: z.boolean(),
+  /** Every sentence of the sources that gives instructions (to an AI or the reader), with its file and offsets. */
+  flagged: z.array(z.object({ path: z.string(), start: z.number().int(), end: z.number().int(), rule: z.string(), text: z.string() })),
 });
 export type IndexManifest = z.infer<typeof indexManifestSchema>;

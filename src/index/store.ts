@@ -57,6 +57,12 @@ export async function readManifest(dataDir: string): Promise<IndexManifest | und
   }
 }
 
+/** The name of the published index directory (what DATA_DIR/CURRENT says), if any. */
+export async function publishedIndexName(dataDir: string): Promise<string | undefined> {
+  const dir = await currentDir(dataDir);
+  return dir && path.basename(dir);
+}
+
 async function currentDir(dataDir: string): Promise<string | undefined> {
   try {
     const name = (await readFile(path.join(dataDir, CURRENT), "utf8")).trim();

@@ -27,6 +27,16 @@ export function fileBuildLock(dataDir: string, options: { wait?: boolean } = {})
   };
 }
 
+/** Runs `fn` holding `lock`: corpus changes and index builds (`kpo add`, `kpo ingest`, uploads, a start-up build) take it. */
+export async function withBuildLock<T>(lock: BuildLock, fn: () => Promise<T>): Promise<T> {
+  const release = await lock();
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
 /** Fails at once, in one line, when DATA_DIR cannot be written (instead of after embedding the corpus). */
 export async function assertWritable(dataDir: string): Promise<void> {
   const probe = path.join(dataDir, `.write-probe-${process.pid}-${randomBytes(3).toString("hex")}`);

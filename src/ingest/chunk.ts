@@ -22,7 +22,10 @@ export function sentenceEmbeddingText(chunk: Chunk, span: Span): string {
   return chunk.kind === "list" ? `${chunk.section.at(-1) ?? chunk.title}: ${text}` : text;
 }
 
-function makeChunk(doc: RawDocument, section: string[], kind: Chunk["kind"], start: number, end: number, sentences: Span[]): Chunk {
+/** What chunking needs of a document. */
+type ChunkedDocument = Pick<RawDocument, "id" | "path" | "raw" | "meta"> & Partial<Pick<RawDocument, "pages">>;
+
+function makeChunk(doc: ChunkedDocument, section: string[], kind: Chunk["kind"], start: number, end: number, sentences: Span[]): Chunk {
   const text = doc.raw.slice(start, end);
   const chunk: Omit<Chunk, "hash"> = {
     id: `${doc.id}:${start}-${end}`,
@@ -36,8 +39,15 @@ function makeChunk(doc: RawDocument, section: string[], kind: Chunk["kind"], sta
     start,
     end,
     sentences,
+    ...(doc.pages?.length ? { pages: pagesWithin(doc.pages, start, end) } : {}),
   };
   return { ...chunk, hash: sha256(embeddingText(chunk)) };
+}
+
+/** The page a chunk starts on and the pages that start inside it. */
+function pagesWithin(pages: NonNullable<RawDocument["pages"]>, start: number, end: number): NonNullable<Chunk["pages"]> {
+  const first = pages.filter((p) => p.start <= start).at(-1) ?? pages[0]!;
+  return [{ start, page: first.page }, ...pages.filter((p) => p.start > start && p.start < end)];
 }
 
 /**
@@ -46,7 +56,7 @@ function makeChunk(doc: RawDocument, section: string[], kind: Chunk["kind"], sta
  * comment; it closes at about
  * MAX_CHUNK_WORDS, on a sentence boundary. List items are sentences of their own.
  */
-export function chunkDocument(doc: RawDocument, blocks: Block[]): Chunk[] {
+export function chunkDocument(doc: ChunkedDocument, blocks: Block[]): Chunk[] {
   type Open = { kind: Chunk["kind"]; section: string[]; start: number; end: number; words: number; sentences: Span[]; continues: boolean };
   const pieces: Open[] = [];
   const headings: { level: number; text: string }[] = [];

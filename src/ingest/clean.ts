@@ -15,7 +15,9 @@
  *   then tagged as comments, one comment per "By name — date" header.
  */
 
+import { findInstruction, type InstructionRule } from "../text/instructions.ts";
 import { escapeRegExp, wordCount } from "../text/terms.ts";
+import { splitSentences } from "./sentences.ts";
 
 export type BlockKind = "heading" | "text" | "list" | "comment";
 
@@ -34,13 +36,26 @@ export interface DroppedSpan {
   reason: string;
 }
 
+/** A sentence that gives instructions (to an AI, or to the reader: send a password, email an address). */
+export interface FlaggedSpan {
+  start: number;
+  end: number;
+  rule: InstructionRule;
+  /** The words that matched the rule. */
+  match: string;
+}
+
 export interface CleanResult {
   blocks: Block[];
   dropped: DroppedSpan[];
+  /** Sentences that give instructions; dropped (reason `instruction`) unless `includeFlagged`. */
+  flagged: FlaggedSpan[];
 }
 
 export interface CleanOptions {
   includeComments?: boolean;
+  /** Keep flagged sentences as text (they are still reported). */
+  includeFlagged?: boolean;
 }
 
 interface Line {
@@ -263,5 +278,48 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanRes
     const b = blocks.pop()!;
     dropped.push({ start: b.start, end: b.end, reason: "empty-heading" });
   }
-  return { blocks, dropped };
+  const screened = screenInstructions(raw, blocks, options.includeFlagged ?? false);
+  dropped.push(...screened.dropped);
+  dropped.sort((a, b) => a.start - b.start);
+  return { blocks: screened.blocks, dropped, flagged: screened.flagged };
+}
+
+/**
+ * Corpus text is data, never instructions: a sentence that orders an AI or the reader about
+ * (see src/text/instructions.ts) is flagged, and unless `includeFlagged` it is dropped like
+ * boilerplate, so it never becomes part of a chunk, an answer or an LLM's passages. The rest of
+ * its block is kept, split around it (offsets stay exact).
+ */
+function screenInstructions(raw: string, blocks: Block[], includeFlagged: boolean): Omit<CleanResult, "dropped"> & { dropped: DroppedSpan[] } {
+  const flagged: FlaggedSpan[] = [];
+  const dropped: DroppedSpan[] = [];
+  const kept: Block[] = [];
+  for (const block of blocks) {
+    const sentences = block.kind === "heading" ? [{ start: block.start, end: block.end }] : splitSentences(block.text, block.start);
+    const bad = sentences.flatMap((span) => {
+      const found = findInstruction(raw.slice(span.start, span.end));
+      return found ? [{ ...span, ...found }] : [];
+    });
+    flagged.push(...bad);
+    if (bad.length === 0 || includeFlagged) {
+      kept.push(block);
+      continue;
+    }
+    let from = block.start;
+    for (const span of bad) {
+      if (span.start > from && raw.slice(from, span.start).trim() !== "") kept.push(trimmed(raw, { ...block, start: from, end: span.start }));
+      dropped.push({ start: span.start, end: span.end, reason: `instruction:${span.rule}` });
+      from = span.end;
+    }
+    if (block.end > from && raw.slice(from, block.end).trim() !== "") kept.push(trimmed(raw, { ...block, start: from, end: block.end }));
+  }
+  return { blocks: kept, dropped, flagged };
+}
+
+/** The block narrowed to its text without surrounding white space. */
+function trimmed(raw: string, block: Block): Block {
+  const text = raw.slice(block.start, block.end);
+  const start = block.start + (text.length - text.trimStart().length);
+  const end = block.end - (text.length - text.trimEnd().length);
+  return { ...block, start, end, text: raw.slice(start, end) };
 }

@@ -1,9 +1,20 @@
 import type { Settings } from "../config/settings.ts";
 import type { Embedder } from "../embed/embedder.ts";
+import { IndexError } from "../errors.ts";
 import { PIPELINE_VERSION } from "../index/manifest.ts";
 import { loadIndex, readManifest, type LoadedIndex } from "../index/store.ts";
 import { assertWritable, fileBuildLock, removeLeftovers, type BuildLock } from "./build-lock.ts";
 import { corpusFingerprint, ingest, type IngestOptions } from "./pipeline.ts";
+
+export interface EnsureIndexOptions extends IngestOptions {
+  info?: (message: string) => void;
+  /** Builds and publishes the index instead of ingesting in this process (a server builds in a child process); called under `lock`. */
+  build?: () => Promise<unknown>;
+  /** The build lock (PostgreSQL's advisory lock with DATABASE_URL); DATA_DIR/build.lock by default. */
+  lock?: BuildLock;
+  /** Loads the published index as it is, never building (a reload after another process published). */
+  loadOnly?: boolean;
+}
 
 /** Why the index had to be (re)built, in words for the start-up log; undefined when it was current. */
 export type RebuildReason = string | undefined;
@@ -27,18 +38,24 @@ async function rebuildReason(settings: Settings, embedder: Embedder): Promise<Re
 export async function ensureIndex(
   settings: Settings,
   embedder: Embedder,
-  options: IngestOptions & { info?: (message: string) => void; lock?: BuildLock } = {},
+  options: EnsureIndexOptions = {},
 ): Promise<{ index: LoadedIndex; rebuilt: RebuildReason }> {
+  if (options.loadOnly) {
+    const index = await loadIndex(settings.DATA_DIR, embedder);
+    if (!index) throw new IndexError(`no published index in ${settings.DATA_DIR}; run \`kpo ingest\``);
+    return { index, rebuilt: undefined };
+  }
   let reason = await rebuildReason(settings, embedder);
   if (reason) {
     await assertWritable(settings.DATA_DIR);
+    // The one build lock (`kpo add`, `kpo ingest` and uploads take it too); `build` itself takes no lock.
     const release = await (options.lock ?? fileBuildLock(settings.DATA_DIR))();
     try {
       await removeLeftovers(settings.DATA_DIR);
       reason = await rebuildReason(settings, embedder); // another process may have built it while we waited
       if (reason) {
         options.info?.(reason);
-        await ingest(settings, embedder, options);
+        await (options.build ? options.build() : ingest(settings, embedder, options));
       } else {
         options.info?.("another process built the index while this one waited; loading it");
       }

@@ -19,6 +19,8 @@ export const citationSchema = z.object({
   quote: z.string(),
   start: z.number().int().min(0),
   end: z.number().int().min(0),
+  /** For a PDF source: the 1-based page the quote starts on. */
+  page: z.number().int().min(1).optional(),
 });
 export type Citation = z.infer<typeof citationSchema>;
 
@@ -27,6 +29,12 @@ export const timingsSchema = z.object({
   composeMs: z.number(),
   llmMs: z.number().optional(),
   totalMs: z.number(),
+});
+
+/** How the answer was checked; present on LLM answers (and their fallbacks) when there is something to say. */
+export const diagnosticsSchema = z.object({
+  /** LLM sentences removed because no cited passage supported them (or they relayed an instruction). */
+  droppedSentences: z.number().int().min(0).optional(),
 });
 
 /** The one Answer type every surface returns and renders. */
@@ -42,10 +50,16 @@ export const answerSchema = z.object({
   /** Glossary terms worth looking up next (suggestions for not_found answers, related terms otherwise). */
   related: z.array(z.string()).default([]),
   timings: timingsSchema,
+  diagnostics: diagnosticsSchema.optional(),
 });
 export type Answer = z.infer<typeof answerSchema>;
 
-/** Streaming: citations first, then text deltas, then the final verified Answer. */
+/**
+ * Streaming: text deltas, the citations they use, then the final Answer. Deterministic answers
+ * send their citations first (they exist whole); LLM answers send each verified sentence as a
+ * delta and the citations actually used after them. `done` always carries the final Answer,
+ * which supersedes the deltas when an LLM answer fell back after some were sent.
+ */
 export type AnswerEvent =
   | { type: "citations"; citations: Citation[] }
   | { type: "delta"; text: string }
@@ -55,4 +69,7 @@ export const askOptionsSchema = z.object({
   mode: answerModeSchema.optional(),
   k: z.number().int().min(1).max(20).optional(),
 });
-export type AskOptions = z.infer<typeof askOptionsSchema>;
+export type AskOptions = z.infer<typeof askOptionsSchema> & {
+  /** Aborted when the caller stops waiting; the LLM request is aborted with it. */
+  signal?: AbortSignal;
+};

@@ -7,7 +7,7 @@ export const glossaryFrontMatterSchema = z
     aliases: z.array(z.string().trim().min(1)).default([]),
     related: z.array(z.string().trim().min(1)).default([]),
     sources: z
-      .array(z.string().regex(/^[^/\\]+\.(txt|md)$/, "must list source file names such as 003_9a5fc89310b847aa.txt"))
+      .array(z.string().regex(/^[^/\\]+\.(txt|md|markdown|html?|pdf|docx)$/i, "must list source file names such as 003_9a5fc89310b847aa.txt"))
       .min(1, "must name at least one supporting source file"),
   })
   .strict();

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /** One entry of corpus/sources.json: what is known about a source document. */
 export const sourceMetaSchema = z.object({
-  file: z.string().regex(/^[^/\\]+\.(txt|md)$/, "must be a bare .txt or .md file name"),
+  file: z.string().regex(/^[^/\\]+\.(txt|md|markdown|html?|pdf|docx)$/i, "must be a bare file name ending in .txt, .md, .markdown, .html, .htm, .pdf or .docx"),
   title: z.string().min(1),
   publisher: z.string().min(1).optional(),
   author: z.string().optional(),
@@ -13,10 +13,16 @@ export const sourceMetaSchema = z.object({
 });
 export type SourceMeta = z.infer<typeof sourceMetaSchema>;
 
-/** A source as the surfaces list it. `id` is the file name; `path` is relative to the repository root. */
+/**
+ * A source as the surfaces list it. `id` is the file name; `path` (relative to the repository
+ * root) is what citations point at: the file itself, or for PDF, Word and HTML its text rendition;
+ * `originalPath` is the file as added.
+ */
 export const sourceInfoSchema = z.object({
   id: z.string(),
   path: z.string(),
+  originalPath: z.string(),
+  format: z.enum(["text", "markdown", "html", "pdf", "docx"]),
   title: z.string(),
   publisher: z.string().nullable(),
   url: z.string().nullable(),
@@ -24,6 +30,10 @@ export const sourceInfoSchema = z.object({
   chunks: z.number().int(),
   characters: z.number().int(),
   contentHash: z.string(),
+  /** Share of the original's visible text left out as navigation, ads, footers or other boilerplate (0-1). */
+  droppedShare: z.number().min(0).max(1),
+  /** For PDFs: the number of pages with text. */
+  pages: z.number().int().optional(),
 });
 export type SourceInfo = z.infer<typeof sourceInfoSchema>;
 
@@ -33,3 +43,14 @@ export const sourceDetailSchema = sourceInfoSchema.extend({
   spans: z.array(z.object({ start: z.number().int(), end: z.number().int(), kind: z.enum(["text", "heading", "list", "comment"]) })),
 });
 export type SourceDetail = z.infer<typeof sourceDetailSchema>;
+
+/**
+ * A source's raw text, exactly the UTF-8 file at `path`: citation offsets index into `text`
+ * (`text.slice(start, end) === quote`). `spans` are the raw ranges cleaning kept; the rest is
+ * page boilerplate that is never quoted.
+ */
+export const sourceTextSchema = sourceInfoSchema.extend({
+  text: z.string(),
+  spans: sourceDetailSchema.shape.spans,
+});
+export type SourceText = z.infer<typeof sourceTextSchema>;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { stemmer } from "stemmer";
 
 /**
@@ -10,10 +11,7 @@ export const STOPWORDS = new Set(
   can could did do does doing don't down during each few for from further had has have having he her here hers herself him himself his how
   i if in into is isn't it it's its itself just let's me more most my myself no nor not of off on once only or other ought our ours
   ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through
-  to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves
-  whats wat wut pls please thanks thx lol ok okay hey hi hello u ur r im again exactly really kinda sort sorta anyone anybody know
-  tell explain mean means meaning define definition stand stands stand-for refer refers called call term word abbreviation acronym
-  thing things stuff someone something keep seeing see saw give get got guys vs versus using btwn bw diff`
+  to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -51,45 +49,6 @@ export function contentTerms(text: string): string[] {
   return contentWords(text).map(stem);
 }
 
-/**
- * Everyday business synonyms, by stem, so "cheaper staff" can be matched by "less
- * expensive personnel". Deliberately small and general: words people use for the same
- * idea, not facts about the corpus.
- */
-const SYNONYM_GROUPS = [
-  ["cheap", "cheaper", "inexpens", "expens", "cost", "low-cost", "afford"],
-  ["staff", "personnel", "employe", "worker", "peopl", "workforc", "talent"],
-  ["hire", "employ", "recruit"],
-  ["critic", "oppon", "skeptic", "detractor"],
-  ["job", "employ", "work"],
-  ["fast", "faster", "quick", "quicker", "speed", "pace", "sooner"],
-  ["big", "size", "larg", "larger", "worth", "revenu"],
-  ["offshor", "oversea", "abroad", "foreign", "countri"],
-  ["risk", "danger", "threat", "disadvantag", "drawback", "downsid"],
-  ["benefit", "advantag", "gain", "upsid", "pro"],
-  ["exampl", "type", "kind", "instanc"],
-  ["retain", "retent", "keep", "hold"],
-  ["firm", "compani", "busi", "organ", "organis", "organiz"],
-  ["ai", "artifici", "autom"],
-  ["global", "worldwid", "world", "intern"],
-  ["market", "industri", "sector"],
-  ["estim", "expect", "predict", "forecast", "project", "anticip"],
-  ["profession", "expert", "specialist"],
-  ["utiliz", "utilis", "employ", "hire"],
-  ["use", "utiliz", "utilis", "appli", "leverag"],
-  ["india", "indian"],
-  ["philippin", "filipino"],
-];
-const SYNONYMS = new Map<string, string[]>();
-for (const group of SYNONYM_GROUPS) {
-  const stems = [...new Set(group.map((w) => stem(w)))];
-  for (const s of stems) SYNONYMS.set(s, [...new Set([...(SYNONYMS.get(s) ?? []), ...stems.filter((o) => o !== s)])]);
-}
-
-export function synonymsOf(term: string): string[] {
-  return SYNONYMS.get(term) ?? [];
-}
-
 /** Key for alias lookups: "K.P.O.", "kpo's", " KPO " all give "kpo". */
 export function normalizeTerm(text: string): string {
   return words(text).join(" ");
@@ -103,3 +62,12 @@ export function wordCount(text: string): number {
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * Identifies the index-time token rules (stopwords, normaliser, word splitter, stemmer): part of
+ * the index fingerprint, so changing any of them rebuilds an existing index.
+ */
+export const TOKEN_RULES = createHash("sha256")
+  .update([[...STOPWORDS].sort().join(" "), normalizeText, words, stem, contentWords].map(String).join("\n"))
+  .digest("hex")
+  .slice(0, 16);

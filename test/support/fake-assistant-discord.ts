@@ -105,7 +105,7 @@ export function fakeDiscordAssistant(settings: Settings, overrides: Partial<Assi
       lookup: (term: string) => FAKE_GLOSSARY.find((e) => [e.term, ...e.aliases].some((n) => norm(n) === norm(term))),
       suggest: (term: string, limit = 5) => FAKE_GLOSSARY.filter((e) => e.term.toLowerCase().startsWith(term.toLowerCase().slice(0, 3))).slice(0, limit),
     },
-    sources: { list: () => [], get: () => undefined },
+    sources: { list: () => [], get: () => undefined, text: async () => undefined },
     feedback: new FeedbackService(new FileStore(settings.DATA_DIR)),
     gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [] }),
     close: async () => undefined,

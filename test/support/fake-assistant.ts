@@ -44,7 +44,7 @@ export function fakeAssistant(settings: Settings, overrides: Partial<Assistant> 
     },
     search: async () => [],
     glossary: { list: () => [], lookup: () => undefined, suggest: () => [] },
-    sources: { list: () => [], get: () => undefined },
+    sources: { list: () => [], get: () => undefined, text: async () => undefined },
     feedback: new FeedbackService(new FileStore(settings.DATA_DIR)),
     gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [] }),
     close: async () => undefined,

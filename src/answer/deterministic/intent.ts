@@ -1,13 +1,14 @@
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
-import { contentTerms, normalizeTerm, stem, words } from "../../text/terms.ts";
-
-export type ListType = "risks" | "benefits" | "examples";
+import type { ListType } from "../../schema/passage.ts";
+import { normalizeTerm, stem, words } from "../../text/terms.ts";
+import { topicWords } from "./query-words.ts";
 
 export type Intent =
   | { kind: "definition"; term: GlossaryEntry }
   | { kind: "comparison"; a: GlossaryEntry; b: GlossaryEntry }
   | { kind: "list"; listType: ListType }
+  | { kind: "advice"; choice: boolean }
   | { kind: "general" };
 
 const DEFINITION_CUE =
@@ -16,8 +17,8 @@ const COMPARISON_CUE = /\b(vs\.?|versus|diff|differ\w*|difference|compare\w*|com
 
 /** Plural list nouns (or "main/key X") signal a request for several items, when they are what the question asks for. */
 const LIST_NOUNS: [ListType, string][] = [
-  ["risks", "risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats"],
-  ["benefits", "benefits|advantages|pros|upsides|gains"],
+  ["risks", "risks|disadvantages|drawbacks|downsides|cons|dangers|pitfalls|problems|issues|challenges|concerns|threats|go wrong|goes wrong|watch out|look out|be careful|beware|worry about|worried about"],
+  ["benefits", "benefits|advantages|pros|upsides|gains|get out of|gain from|in it for"],
   ["examples", "examples|types|kinds|sorts|categories|industries|sectors|services|fields|areas|domains|applications|uses|functions|activities"],
 ];
 const SINGULAR_AFTER_KEY: Record<ListType, string> = { risks: "risk|disadvantage|drawback|downside|challenge", benefits: "benefit|advantage", examples: "example|type" };
@@ -30,13 +31,32 @@ const listCue = (nouns: string, singular: string) =>
 const LIST_CUES: [ListType, RegExp][] = LIST_NOUNS.map(([type, nouns]) => [type, listCue(nouns, SINGULAR_AFTER_KEY[type])]);
 
 /** Words that frame a definition question rather than carry its subject. */
-const FRAMING = new Set(["abbrevi", "acronym", "stand", "mean", "refer", "defin", "exactli", "actual", "again", "term", "call", "word", "industri", "context", "ops", "team", "hear", "heard", "keep", "see", "seen"].map(stem));
+const FRAMING = new Set(["industri", "context", "ops", "seen", "concept", "jargon", "buzzword", "lingo"].map(stem));
+
+/**
+ * A sourcing decision: whether to use KPO, which model fits some work, what to check before
+ * choosing a provider, how to contract or pay. Matched on the question's framing, not its topic.
+ */
+const ADVICE_CUE =
+  /\b(should (?:we|i|our|my)|shall we|do we (?:have|need)|can we|could we|is (?:it|that|this) (?:a )?(?:good|wise|smart|worth|right|sensible)|good idea|worth it|make sense|(?:a )?reason to|right (?:choice|fit|model|option)|would (?:that|this|it) (?:count|be)|counts? as|give (?:it |this |that )?to|watch out|look out|look for|check before|before (?:signing|choosing|hiring|picking|contracting|we sign|we choose)|how (?:do|should|can|would) (?:we|i|you) (?:choose|pick|select|find|contract|price|pay|decide)|priced|pricing|how much does|permanent|on-call|middleman|intermediary|directly or|go overseas|or (?:a |an )?(?:kpo|bpo)\b)/i;
+/** "Is that KPO or BPO?", "would that count as KPO": the user wants to know which model some work belongs to. */
+const MODEL = "(?:kpo|bpo|knowledge process outsourcing|business process outsourcing)";
+const MODEL_CHOICE = new RegExp(
+  `\\b${MODEL}\\s+or\\s+(?:a\\s+|an\\s+)?${MODEL}\\b(?:\\s+(?:shop|firm|company|vendor|provider|work|job|task|thing))?\\s*(?:[?.!]|$)|\\b(?:count|counts|qualify|qualifies|considered) as (?:a |an )?${MODEL}\\b`,
+  "i",
+);
 
 /** The two terms either side of the comparison cue ("bpo jobs faster than kpo"), or the first two after it ("difference between X and Y"). */
 function comparedPair(question: string, matches: GlossaryMatch[]): [GlossaryMatch, GlossaryMatch] | undefined {
   const ws = words(question);
-  const cue = ws.findIndex((w) => COMPARISON_CUE.test(w) || (w === "part" && ws.includes("of")));
-  if (cue < 0 || matches.length < 2) return undefined;
+  let cue = ws.findIndex((w) => COMPARISON_CUE.test(w) || (w === "part" && ws.includes("of")));
+  if (matches.length < 2) return undefined;
+  // "Is KPO basically just BPO?", "Is outsourcing a kind of offshoring?": a yes/no question relating two terms.
+  if (cue < 0 && /^(?:is|are|was|were|isn't|aren't)$/.test(ws[0] ?? "")) {
+    const [x, y] = [...matches].sort((p, q) => p.position - q.position);
+    if (x!.position > 0 && x!.position <= 2 && y!.position - x!.position <= 5) cue = x!.position + 1;
+  }
+  if (cue < 0) return undefined;
   const byPosition = [...matches].sort((x, y) => x.position - y.position);
   const before = byPosition.filter((m) => m.position < cue);
   const after = byPosition.filter((m) => m.position > cue);
@@ -60,13 +80,18 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
   });
   const matchedTerms = new Set(matches.flatMap((m) => m.matched.split(" ").map(stem)));
   // Very short unknown words are usually another language's function words ("qué es", "was ist").
-  const rest = contentTerms(question).filter((t) => !matchedTerms.has(t) && !FRAMING.has(t) && (t.length > 3 || known(t)));
+  const rest = topicWords(question)
+    .map(stem)
+    .filter((t) => !matchedTerms.has(t) && !FRAMING.has(t) && (t.length > 3 || known(t)));
 
   const pair = comparedPair(question, matches);
-  if (pair && rest.length <= 4) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
+  const choice = MODEL_CHOICE.test(question);
+  if (pair && rest.length <= 4 && !(choice && rest.length >= 1 && !COMPARISON_CUE.test(question))) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
+  if (choice) return { kind: "advice", choice };
   for (const [listType, cue] of LIST_CUES) {
     if (cue.test(question)) return { kind: "list", listType };
   }
+  if (ADVICE_CUE.test(question)) return { kind: "advice", choice };
   if (ordered.length > 0 && rest.length <= 1 && (DEFINITION_CUE.test(question) || rest.length === 0)) {
     return { kind: "definition", term: ordered[0]!.entry };
   }
@@ -81,6 +106,6 @@ export function questionParts(question: string): string[] {
   const parts = question
     .split(/\?\s+(?=\S)|[,;]?\s+(?:and|but|also)\s+(?=(?:what|why|how|which|who|when|where|is|are|does|do|can|could|should)\b)/i)
     .map((p) => p.trim())
-    .filter((p) => contentTerms(p).length >= 2);
+    .filter((p) => topicWords(p).length >= 2);
   return parts.length > 1 ? parts.slice(0, 3) : [question];
 }

@@ -2,7 +2,7 @@ import type { LoadedIndex } from "../../index/store.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { spanText } from "../citations.ts";
-import { contentTerms, stem, words } from "../../text/terms.ts";
+import { contentTerms, stem, STOPWORDS, words } from "../../text/terms.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
@@ -22,6 +22,8 @@ export class Knowledge {
   readonly glossaryBySlug: Map<string, GlossaryEntry>;
   readonly chunksById: Map<string, Chunk>;
   readonly chunks: Chunk[];
+  /** The curated claims of the topic notes, one chunk each. */
+  readonly claims: Chunk[];
   private readonly idf = new Map<string, number>();
   readonly maxIdf: number;
   readonly vocabulary: Set<string>;
@@ -38,26 +40,37 @@ export class Knowledge {
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
     this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
     this.chunks = index.chunks;
+    this.claims = index.chunks.filter((c) => c.kind === "topic");
     const df = new Map<string, number>();
     for (const chunk of index.chunks) {
       const list: Sentence[] = [];
       chunk.sentences.forEach((span, position) => {
         const text = spanText(chunk, span);
-        const terms = new Set(contentTerms(text));
-        for (const w of words(text)) if (w.length >= 4 && !this.surface.has(w)) this.surface.set(w, stem(w));
+        // A claim also answers to the words of the passages it rests on and the tasks it names.
+        const claimWords = chunk.claim ? ` ${chunk.claim.tasks.join(" ")} ${chunk.claim.evidence.map((e) => e.quote).join(" ")}` : "";
+        const terms = new Set(contentTerms(text + claimWords));
+        // Function words are no spelling targets: "three" is not a typo of "there".
+        for (const w of words(text)) if (w.length >= 4 && !STOPWORDS.has(w) && !this.surface.has(w)) this.surface.set(w, stem(w));
         const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
         this.sentences.push(sentence);
         list.push(sentence);
-        for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+        // Document frequency counts the sources only: claims restate them and would skew rarity.
+        if (!chunk.claim) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+        else for (const t of terms) if (!df.has(t)) df.set(t, 0);
       });
       this.sentencesByChunk.set(chunk.id, list);
       for (const t of contentTerms(chunk.section.join(" "))) df.set(t, df.get(t) ?? 1);
     }
-    const n = this.sentences.length;
-    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / f));
+    const n = this.sentences.filter((x) => !x.chunk.claim).length;
+    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / Math.max(f, 1)));
     this.maxIdf = Math.log(1 + n);
     this.vocabulary = new Set(df.keys());
     this.surfaceWords = [...this.surface.keys()].sort();
+  }
+
+  /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */
+  passageHolding(path: string, span: Span): Chunk | undefined {
+    return this.chunks.find((c) => c.path === path && c.kind !== "topic" && c.start <= span.start && span.end <= c.end);
   }
 
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */
@@ -85,6 +98,16 @@ export class Knowledge {
   resolve(word: string): string | undefined {
     const own = stem(word);
     if (this.vocabulary.has(own)) return own;
+    const closest = this.closestWord(word);
+    return closest === undefined ? undefined : this.surface.get(closest);
+  }
+
+  /** The word as the corpus spells it: itself when the corpus uses its stem, else the closest corpus word, else itself. */
+  spell(word: string): string {
+    return this.vocabulary.has(stem(word)) ? word : (this.closestWord(word) ?? word);
+  }
+
+  private closestWord(word: string): string | undefined {
     if (word.length < 5 || /\d/.test(word)) return undefined;
     const budget = word.length >= 9 ? 2 : 1;
     let best: string | undefined;
@@ -97,7 +120,7 @@ export class Knowledge {
         bestDistance = d;
       }
     }
-    return best === undefined ? undefined : this.surface.get(best);
+    return best;
   }
 }
 
@@ -115,18 +138,24 @@ function cosine(a: number[], matrix: Float32Array, offset: number, d: number): n
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
-/** Levenshtein distance with an early exit once it exceeds `limit`. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), the commonest typo ("bneefits"), with an early exit once it exceeds `limit`.
+ */
 export function editDistance(a: string, b: string, limit = Infinity): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2]! + 1);
       row.push(v);
       rowMin = Math.min(rowMin, v);
     }
     if (rowMin > limit) return limit + 1;
+    before = prev;
     prev = row;
   }
   return prev[b.length]!;

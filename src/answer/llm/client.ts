@@ -14,10 +14,9 @@ export type LlmSettings = Pick<
 export const PLACEHOLDER_API_KEY = "not-needed-for-local-llm";
 
 /**
- * The chat model for any OpenAI-compatible endpoint. `timeout` bounds each HTTP attempt (until
- * the response headers arrive) and `maxRetries` is LangChain's retry count for retryable
- * failures (429, 5xx, timeouts); the answerer adds an overall deadline on top for streamed
- * bodies, which the client's timeout does not cover.
+ * The chat model for any OpenAI-compatible endpoint. Retries are the answerer's (only for
+ * retryable failures, with jitter, inside one LLM_TIMEOUT_MS budget that an AbortSignal
+ * enforces down to the HTTP request), so the client itself makes one attempt per call.
  */
 export function createChatModel(settings: LlmSettings): BaseChatModel {
   return new ChatOpenAI({
@@ -26,6 +25,6 @@ export function createChatModel(settings: LlmSettings): BaseChatModel {
     apiKey: settings.OPENAI_API_KEY ?? PLACEHOLDER_API_KEY,
     configuration: settings.LLM_BASE_URL ? { baseURL: settings.LLM_BASE_URL } : {},
     timeout: settings.LLM_TIMEOUT_MS,
-    maxRetries: settings.LLM_MAX_RETRIES,
+    maxRetries: 0,
   });
 }

@@ -59,3 +59,21 @@ export function describeFailure(error: LlmError, apiKey: string | undefined): Re
     ...(typeof cause?.code === "string" ? { code: cause.code } : {}),
   };
 }
+
+/**
+ * Whether trying the same request again could help: rate limiting, a 5xx, or a connection that
+ * failed. Not a timeout (the budget covers all attempts, so none would be left), not a 4xx
+ * (wrong key or model), not an unusable body.
+ */
+export function isRetryable(error: LlmError): boolean {
+  if (error.reason === "rate_limited" || error.reason === "network") return true;
+  if (error.reason !== "server_error") return false;
+  const status = chain(error.cause).map((e) => e.status).find((s): s is number => typeof s === "number");
+  return status === undefined || status >= 500;
+}
+
+/** Pause before retry `attempt` (0-based): exponential from `baseMs`, with jitter (half fixed, half random). */
+export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
+  const ceiling = baseMs * 2 ** attempt;
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

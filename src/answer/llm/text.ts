@@ -91,3 +91,83 @@ export function numbersIn(text: string): Set<string> {
   }
   return numbers;
 }
+
+/**
+ * Proper names and other capitalised tokens a sentence states ("India", "NASSCOM", "March"),
+ * lower-cased and without possessives, for the check that each occurs in a cited passage. The
+ * first word of a sentence is capitalised anyway, so it counts only when it looks like an
+ * acronym (two or more capitals); single letters ("I", "A") never count.
+ */
+export function namesIn(sentence: string): Set<string> {
+  const text = sentence.replace(MARKER, " ").replace(/^[\s\-*+>#\d.)]*/, "");
+  const names = new Set<string>();
+  let first = true;
+  for (const m of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}&]*/gu)) {
+    const token = m[0];
+    const isFirst = first;
+    first = false;
+    if (!/^\p{Lu}/u.test(token) || token.length < 2) continue;
+    if (isFirst && (token.match(/\p{Lu}/gu) ?? []).length < 2) continue;
+    names.add(token.toLowerCase());
+  }
+  return names;
+}
+
+/** Every word of a text, lower-cased (the vocabulary names are looked up in). */
+export function wordsIn(text: string): Set<string> {
+  return new Set([...text.toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}&]*/gu)].map((m) => m[0]));
+}
+
+/** "not", "never", "cannot", "n't", "no X", "neither/nor"; "not only" and "no longer" are not denials. */
+const NEGATION = /\b(?:not(?!\s+only\b)|never|cannot|neither|nor|no(?!\s+(?:longer|doubt|matter)\b))\b|n['’]t\b/i;
+
+export function isNegated(text: string): boolean {
+  return NEGATION.test(text.replace(MARKER, " "));
+}
+
+/** One sentence of an answer and where it sits in the Markdown layout. */
+export interface SentencePiece {
+  text: string;
+  /** Line breaks between the previous sentence and this one (0: same line). */
+  breaks: number;
+  /** The line's Markdown prefix ("- ", "1. ", "## ") for the first sentence of a line, else "". */
+  prefix: string;
+  /** Lines are numbered from 0, so the layout can tell which sentences share one. */
+  line: number;
+}
+
+/** The sentences of answer text with their layout; the last one may still be growing when streaming. */
+export function sentencePieces(text: string): { pieces: SentencePiece[]; completeCount: number } {
+  const pieces: SentencePiece[] = [];
+  let breaks = 0;
+  let prefix = "";
+  let line = 0;
+  let newlineAfterLast = false;
+  let startsWithMarker: boolean[] = [];
+  for (const segment of splitSentences(text)) {
+    if (/\n/.test(segment.text)) {
+      const n = (segment.text.match(/\n/g) ?? []).length;
+      breaks += n;
+      line += n;
+      prefix = "";
+      newlineAfterLast = pieces.length > 0;
+      continue;
+    }
+    if (!segment.sentence) {
+      // A line prefix comes before any sentence of its line; spaces between sentences are not kept.
+      if (!pieces.some((p) => p.line === line) && segment.text.trim() !== "") prefix = segment.text.trimStart();
+      continue;
+    }
+    pieces.push({ text: segment.text, breaks, prefix: pieces.some((p) => p.line === line) ? "" : prefix, line });
+    startsWithMarker.push(/^\[/.test(segment.text));
+    breaks = 0;
+    newlineAfterLast = false;
+  }
+  // A sentence is complete once text that cannot belong to it follows: a newline, or a next
+  // sentence that is not a citation marker still being written ("... work. [" then "2]").
+  let completeCount = Math.max(0, pieces.length - 1);
+  while (completeCount > 0 && startsWithMarker[completeCount]) completeCount--;
+  if (newlineAfterLast) completeCount = pieces.length;
+  startsWithMarker = [];
+  return { pieces, completeCount };
+}

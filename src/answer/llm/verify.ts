@@ -1,7 +1,8 @@
 import type { Citation } from "../../schema/answer.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { citationFor, citedNumbers, spanText } from "../citations.ts";
-import { contentWords, MARKER, normaliseMarkers, numbersIn, splitSentences } from "./text.ts";
+import { unrequestedInstruction } from "../../text/instructions.ts";
+import { contentWords, isNegated, MARKER, namesIn, normaliseMarkers, numbersIn, sentencePieces, wordsIn, type SentencePiece } from "./text.ts";
 
 /**
  * Support threshold: a sentence citing passage n is supported when at least half of its
@@ -20,17 +21,27 @@ import { contentWords, MARKER, normaliseMarkers, numbersIn, splitSentences } fro
  * Comparing with the best single sentence rather than the whole passage keeps a long passage
  * from "supporting" anything through sheer vocabulary, and gives the span the citation quotes.
  *
- * Limit, on purpose: this is a lexical guard against invented or misnumbered citations, not an
- * entailment check. A short claim built from the passage's topic words ("KPO firms are
- * regulated by the government of India" against a sentence on India's KPO market, 0.6) passes;
- * numbers, the most damaging kind of invention, are checked exactly.
+ * Word overlap is only the first test: a claim built from the passage's own topic words ("KPO
+ * firms are regulated by the government of India" against a sentence on India's KPO market, 0.6)
+ * passes it, so numbers, names and denials are checked exactly and the meaning is compared with
+ * the sentence embedder (SEMANTIC_THRESHOLD).
  */
 export const SUPPORT_THRESHOLD = 0.5;
 
 /** Below this many matched words a ratio is noise ("It is used [1]."), unless the sentence has fewer words. */
 const MIN_MATCHED_WORDS = 2;
 
-export type DropReason = "unknown_passage" | "unsupported" | "number_missing";
+/**
+ * Semantic floor: the cosine similarity (sentence embedder, USE-lite by default) between an
+ * answer sentence and the passage sentence it is checked against. Calibrated on the labelled
+ * pairs in test/fixtures/support-pairs.json (see test/llm-support-calibration.test.ts, which
+ * prints the figures): every supported pair scores above it, and unsupported pairs that pass
+ * the lexical test (same topic words, a different claim) mostly fall below.
+ */
+export const SEMANTIC_THRESHOLD = 0.65;
+
+export type DropReason = "unknown_passage" | "unsupported" | "number_missing" | "name_missing" | "negation" | "semantic";
+export type SentenceDropReason = "no_citation" | "unsupported" | "instruction";
 
 export interface DroppedCitation {
   /** The marker as the model wrote it (1-based index into the passages it was given). */
@@ -39,12 +50,19 @@ export interface DroppedCitation {
   sentence: string;
 }
 
+export interface DroppedSentence {
+  reason: SentenceDropReason;
+  sentence: string;
+}
+
 export interface VerifiedAnswer {
-  /** The answer text with only verified markers, renumbered 1..M in order of first appearance. */
+  /** The kept sentences with only verified markers, renumbered 1..M in order of first appearance. */
   text: string;
   /** One citation per distinct (passage, quoted sentence), numbered like the markers. */
   citations: Citation[];
   dropped: DroppedCitation[];
+  droppedSentences: DroppedSentence[];
+  keptSentences: number;
 }
 
 export interface Support {
@@ -56,8 +74,10 @@ export interface Support {
 }
 
 interface PassageIndex {
-  spans: { span: Span; words: Set<string>; numbers: Set<string> }[];
+  spans: { span: Span; text: string; words: Set<string>; numbers: Set<string>; negated: boolean }[];
   numbers: Set<string>;
+  /** Every word of the passage, its title and section: where a name the sentence states must occur. */
+  vocabulary: Set<string>;
 }
 
 function indexPassage(chunk: Chunk): PassageIndex {
@@ -65,9 +85,9 @@ function indexPassage(chunk: Chunk): PassageIndex {
     .filter((span) => spanText(chunk, span).trim() !== "")
     .map((span) => {
       const text = spanText(chunk, span);
-      return { span, words: contentWords(text), numbers: numbersIn(text) };
+      return { span, text, words: contentWords(text), numbers: numbersIn(text), negated: isNegated(text) };
     });
-  return { spans, numbers: numbersIn(chunk.text) };
+  return { spans, numbers: numbersIn(chunk.text), vocabulary: wordsIn(`${chunk.title} ${chunk.section.join(" ")} ${chunk.text}`) };
 }
 
 /** How well one passage supports one answer sentence, and which of its sentences supports it best. */
@@ -89,66 +109,175 @@ export function supportFor(sentence: string, chunk: Chunk, threshold = SUPPORT_T
   }
   if (!best) return { span: { start: chunk.start, end: chunk.end }, ratio: 0, matched: 0, supported: false, reason: "unsupported" };
   if (![...numbers].every((x) => index.numbers.has(x))) return { ...best, supported: false, reason: "number_missing" };
+  if (![...namesIn(sentence)].every((name) => index.vocabulary.has(name))) return { ...best, supported: false, reason: "name_missing" };
   const enough = words.size > 0 && best.ratio >= threshold && best.matched >= Math.min(MIN_MATCHED_WORDS, words.size);
-  return enough ? { ...best, supported: true } : { ...best, supported: false, reason: "unsupported" };
+  if (!enough) return { ...best, supported: false, reason: "unsupported" };
+  // A denial on one side only turns the claim around, however many words the two share.
+  const bestSpan = best.span;
+  const spanNegated = index.spans.find((s) => s.span === bestSpan)?.negated ?? false;
+  if (spanNegated !== isNegated(sentence)) return { ...best, supported: false, reason: "negation" };
+  return { ...best, supported: true };
 }
 
 /** Tidies the gaps dropped markers leave ("work [9]." -> "work."). */
 function tidy(sentence: string): string {
-  return sentence.replace(/[ \t]+(?=[.,;:!?](?:\s|$|\[))/g, "").replace(/[ \t]{2,}/g, " ").trimEnd();
+  return sentence.replace(/[ \t]+(?=[.,;:!?](?:\s|$|\[))/g, "").replace(/[ \t]{2,}/g, " ").trim();
 }
 
-/**
- * Checks every [n] of the model's answer against passage n (1-based, in the order the model saw
- * them): markers for passages it was not given are removed, citations a sentence's own passage
- * does not support are removed from that sentence, and each kept marker becomes a citation
- * quoting the passage sentence that supports it best. Sentences are kept even when they lose
- * their markers; whether anything verified is left is the caller's decision.
- */
-export function verifyAnswer(raw: string, passages: readonly Chunk[], threshold = SUPPORT_THRESHOLD): VerifiedAnswer {
-  const indexes = new Map<number, PassageIndex>();
-  const indexOf = (n: number) => {
-    if (!indexes.has(n)) indexes.set(n, indexPassage(passages[n - 1]!));
-    return indexes.get(n)!;
-  };
-  const numbering = new Map<string, number>();
-  const citations: Citation[] = [];
-  const dropped: DroppedCitation[] = [];
+/** Cosine similarity of two texts by the sentence embedder; absent when no embedder is wired in. */
+export type Similarity = (sentence: string, passageSentence: string) => Promise<number>;
 
-  const out = splitSentences(normaliseMarkers(raw)).map((segment) => {
-    if (!segment.sentence || !/\[\d+\]/.test(segment.text)) return segment.text;
+export interface VerifierOptions {
+  question: string;
+  threshold?: number;
+  similarity?: Similarity;
+  semanticThreshold?: number;
+}
+
+export type SentenceVerdict = { kept: true; text: string } | { kept: false; reason: SentenceDropReason };
+
+/**
+ * Verifies an answer one sentence at a time, so a stream can pass each sentence on as soon as
+ * it is checked. A sentence is kept only when it cites at least one passage that supports it
+ * (content-word overlap with one passage sentence, every number and name found in the passage,
+ * no denial on one side only, and, with an embedder, close enough in meaning); citations to
+ * passages it was not given or that do not support it are removed; a sentence asking the reader
+ * to act (send credentials, visit a link, contact an address) when the question did not ask
+ * about that is dropped. Kept markers are renumbered by first appearance, one citation per
+ * distinct passage sentence quoted.
+ */
+export class AnswerVerifier {
+  private readonly indexes = new Map<number, PassageIndex>();
+  private readonly numbering = new Map<string, number>();
+  private readonly allCitations: Citation[] = [];
+  readonly dropped: DroppedCitation[] = [];
+  readonly droppedSentences: DroppedSentence[] = [];
+  keptSentences = 0;
+
+  constructor(
+    private readonly passages: readonly Chunk[],
+    private readonly options: VerifierOptions,
+  ) {}
+
+  private indexOf(n: number): PassageIndex {
+    if (!this.indexes.has(n)) this.indexes.set(n, indexPassage(this.passages[n - 1]!));
+    return this.indexes.get(n)!;
+  }
+
+  private drop(reason: SentenceDropReason, sentence: string): SentenceVerdict {
+    this.droppedSentences.push({ reason, sentence });
+    return { kept: false, reason };
+  }
+
+  async check(sentence: string): Promise<SentenceVerdict> {
+    const markers = new Set([...sentence.matchAll(MARKER)].map((m) => Number(m[1])));
+    if (markers.size === 0) return this.drop("no_citation", sentence);
+    if (unrequestedInstruction(sentence, this.options.question)) return this.drop("instruction", sentence);
     const keep = new Map<number, number>();
-    for (const n of new Set([...segment.text.matchAll(MARKER)].map((m) => Number(m[1])))) {
-      if (n < 1 || n > passages.length) {
-        dropped.push({ n, reason: "unknown_passage", sentence: segment.text });
+    for (const n of markers) {
+      if (n < 1 || n > this.passages.length) {
+        this.dropped.push({ n, reason: "unknown_passage", sentence });
         continue;
       }
-      const support = supportFor(segment.text, passages[n - 1]!, threshold, indexOf(n));
+      const index = this.indexOf(n);
+      const support = supportFor(sentence, this.passages[n - 1]!, this.options.threshold ?? SUPPORT_THRESHOLD, index);
+      if (support.supported && this.options.similarity) {
+        const spanText = index.spans.find((s) => s.span === support.span)?.text ?? "";
+        const similarity = await this.options.similarity(sentence.replace(MARKER, " ").trim(), spanText);
+        if (similarity < (this.options.semanticThreshold ?? SEMANTIC_THRESHOLD)) {
+          this.dropped.push({ n, reason: "semantic", sentence });
+          continue;
+        }
+      }
       if (!support.supported) {
-        dropped.push({ n, reason: support.reason ?? "unsupported", sentence: segment.text });
+        this.dropped.push({ n, reason: support.reason ?? "unsupported", sentence });
         continue;
       }
       const key = `${n}:${support.span.start}:${support.span.end}`;
-      if (!numbering.has(key)) {
-        numbering.set(key, citations.length + 1);
-        citations.push(citationFor(passages[n - 1]!, support.span, citations.length + 1));
+      if (!this.numbering.has(key)) {
+        this.numbering.set(key, this.allCitations.length + 1);
+        this.allCitations.push(citationFor(this.passages[n - 1]!, support.span, this.allCitations.length + 1));
       }
-      keep.set(n, numbering.get(key)!);
+      keep.set(n, this.numbering.get(key)!);
     }
+    if (keep.size === 0) return this.drop("unsupported", sentence);
     const written = new Set<number>();
-    return tidy(
-      segment.text.replace(MARKER, (_m, digits: string) => {
+    const text = tidy(
+      sentence.replace(MARKER, (_m, digits: string) => {
         const k = keep.get(Number(digits));
         if (k === undefined || written.has(k)) return "";
         written.add(k);
         return `[${k}]`;
       }),
     );
-  });
+    this.keptSentences++;
+    return { kept: true, text };
+  }
 
-  const text = out.join("").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
-  // Invariant check: the rewrite above keeps exactly the numbered markers, so this only guards
-  // against a future edit breaking that (a citation never referenced is dropped, not shipped).
-  const referenced = citedNumbers(text);
-  return { text, citations: citations.filter((c) => referenced.has(c.n)), dropped };
+  /** The citations the kept sentences reference (every one of them is). */
+  citations(text: string): Citation[] {
+    const referenced = citedNumbers(text);
+    return this.allCitations.filter((c) => referenced.has(c.n));
+  }
+}
+
+/**
+ * Lays kept sentences out as the model did: sentences of one line joined by a space, a line's
+ * list or heading prefix written before its first kept sentence, paragraph breaks kept. Each
+ * call returns the text to append, so streamed deltas concatenate to the final answer.
+ */
+export class AnswerLayout {
+  private lastLine: number | undefined;
+  private paragraphPending = false;
+  private text = "";
+
+  /** Every piece passes here, kept or not, so a blank line before a dropped one is not lost. */
+  see(piece: SentencePiece): void {
+    if (piece.breaks >= 2) this.paragraphPending = true;
+  }
+
+  append(piece: SentencePiece, sentence: string): string {
+    let delta: string;
+    if (this.lastLine === undefined) delta = piece.prefix + sentence;
+    else if (this.lastLine === piece.line) delta = ` ${sentence}`;
+    else delta = `${this.paragraphPending ? "\n\n" : "\n"}${piece.prefix}${sentence}`;
+    this.lastLine = piece.line;
+    this.paragraphPending = false;
+    this.text += delta;
+    return delta;
+  }
+
+  get value(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Checks every sentence of a complete answer (see AnswerVerifier). Whether what is left still
+ * answers the question is the caller's decision.
+ */
+export async function verifyAnswer(raw: string, passages: readonly Chunk[], options: VerifierOptions = { question: "" }): Promise<VerifiedAnswer> {
+  const verifier = new AnswerVerifier(passages, options);
+  const layout = new AnswerLayout();
+  const prefixes = linePrefixes(normaliseMarkers(raw));
+  for (const piece of prefixes) {
+    layout.see(piece);
+    const verdict = await verifier.check(piece.text);
+    if (verdict.kept) layout.append(piece, verdict.text);
+  }
+  const text = layout.value;
+  return { text, citations: verifier.citations(text), dropped: verifier.dropped, droppedSentences: verifier.droppedSentences, keptSentences: verifier.keptSentences };
+}
+
+/** Every sentence piece of a complete text, each carrying its own line's prefix for the layout. */
+export function linePrefixes(text: string): SentencePiece[] {
+  const { pieces } = sentencePieces(text);
+  return withLinePrefixes(pieces);
+}
+
+/** Gives every piece its line's prefix, so whichever sentence of a line is kept first writes it. */
+export function withLinePrefixes(pieces: SentencePiece[]): SentencePiece[] {
+  const byLine = new Map<number, string>();
+  for (const p of pieces) if (p.prefix && !byLine.has(p.line)) byLine.set(p.line, p.prefix);
+  return pieces.map((p) => ({ ...p, prefix: byLine.get(p.line) ?? "" }));
 }

@@ -19,7 +19,9 @@ export function askRoutes({ settings, metrics }: AskRouteDeps): AnyRouteSpec[] {
       description:
         "Returns the Answer as JSON. With `Accept: text/event-stream` the answer streams as Server-Sent Events: " +
         "`event: citations` (`SseCitationsEvent`), then `event: delta` (`SseDeltaEvent`, in order), then `event: done` " +
-        "(the final `Answer`); `event: error` (a `Problem`) replaces `done` if answering fails.",
+        "(the final `Answer`); `event: error` (a `Problem`) replaces `done` if answering fails. In LLM mode each delta is one " +
+        "verified sentence, sent as soon as it is checked, and `citations` (the citations those sentences use) follows the deltas; " +
+        "`done` carries the final Answer, which replaces the deltas when the LLM answer fell back after some were sent.",
       tags: ["answers"],
       secured: true,
       body: askRequestSchema,
@@ -44,13 +46,19 @@ export function askRoutes({ settings, metrics }: AskRouteDeps): AnyRouteSpec[] {
           ...(mode ? { mode } : {}),
           ...(k ? { k } : {}),
         };
-        const options = { ...(mode ? { mode } : {}), ...(k ? { k } : {}) };
+        // A client that disconnects stops its answer: the LLM request is aborted, not left to run.
+        const cancel = new AbortController();
+        res.on("close", () => {
+          if (!res.writableFinished) cancel.abort();
+        });
+        const options = { ...(mode ? { mode } : {}), ...(k ? { k } : {}), signal: cancel.signal };
 
         if (req.accepts(["application/json", "text/event-stream"]) === "text/event-stream") {
           res.locals.logFields.stream = true;
           const answer = await streamAnswerEvents(res, assistant.askStream(question, options, { channel: "api" }), (error) =>
             res.locals.log.error({ err: error }, "answer stream failed"),
           );
+          if (cancel.signal.aborted) res.locals.logFields.cancelled = true;
           if (answer) {
             metrics.observeAnswer(answer, "sse");
             Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });
@@ -58,13 +66,20 @@ export function askRoutes({ settings, metrics }: AskRouteDeps): AnyRouteSpec[] {
           return;
         }
 
-        const answer = await assistant.ask(question, options, {
-          channel: "api",
-          onCacheLookup: (result) => {
-            metrics.answerCache.inc({ result });
-            if (result === "hit") res.setHeader("X-Answer-Cache", "hit");
-          },
-        });
+        let answer;
+        try {
+          answer = await assistant.ask(question, options, {
+            channel: "api",
+            onCacheLookup: (result) => {
+              metrics.answerCache.inc({ result });
+              if (result === "hit") res.setHeader("X-Answer-Cache", "hit");
+            },
+          });
+        } catch (error) {
+          if (!cancel.signal.aborted) throw error;
+          res.locals.logFields.cancelled = true;
+          return;
+        }
         metrics.observeAnswer(answer, "json");
         Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });
         res.json(answer);

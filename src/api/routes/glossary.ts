@@ -14,7 +14,7 @@ export function glossaryRoutes(): AnyRouteSpec[] {
     defineRoute({
       method: "get",
       path: "/v1/glossary",
-      summary: "Glossary entries, sorted by term (optionally filtered by ?q=)",
+      summary: "Glossary entries, sorted by term (optionally filtered by ?q=, typo-tolerant with &fuzzy=true)",
       tags: ["glossary"],
       secured: true,
       query: glossaryListQuerySchema,
@@ -23,7 +23,13 @@ export function glossaryRoutes(): AnyRouteSpec[] {
         ...problemResponses(400, 401, 405, 429, 500, 503),
       },
       handler: ({ query }, _req, res) => {
-        const entries = res.locals.assistant!.glossary.list(query.q || undefined);
+        const glossary = res.locals.assistant!.glossary;
+        const entries = glossary.list(query.q || undefined);
+        if (query.q && query.fuzzy) {
+          // Search as you type: what contains the text first, then the closest spellings.
+          const seen = new Set(entries.map((e) => e.slug));
+          entries.push(...glossary.suggest(query.q, 10).filter((e) => !seen.has(e.slug)));
+        }
         res.json({ count: entries.length, entries });
       },
     }),

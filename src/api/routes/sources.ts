@@ -1,8 +1,22 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
 import { HttpProblem } from "../problem.ts";
-import { jsonResponse, problemResponses, sourceDetailResponseSchema, sourceIdParamsSchema, sourcesResponseSchema } from "../schemas.ts";
+import {
+  jsonResponse,
+  problemResponses,
+  sourceDetailResponseSchema,
+  sourceIdParamsSchema,
+  sourcesResponseSchema,
+  sourceTextResponseSchema,
+} from "../schemas.ts";
 
-export function sourcesRoutes(): AnyRouteSpec[] {
+export interface SourcesRouteDeps {
+  /** The repository root: source paths (originals included) are relative to it. */
+  rootDir: string;
+}
+
+export function sourcesRoutes({ rootDir }: SourcesRouteDeps): AnyRouteSpec[] {
   return [
     defineRoute({
       method: "get",
@@ -36,5 +50,61 @@ export function sourcesRoutes(): AnyRouteSpec[] {
         res.json(source);
       },
     }),
+    defineRoute({
+      method: "get",
+      path: "/v1/sources/:id/text",
+      summary: "One source's raw text, the very file citations quote (text.slice(start, end) === quote)",
+      description:
+        "The file at `path`, read as UTF-8, with the source's metadata and the raw ranges cleaning kept (`spans`); " +
+        "the rest is page boilerplate that is never quoted. The web page uses it to show a cited passage in place.",
+      tags: ["sources"],
+      secured: true,
+      params: sourceIdParamsSchema,
+      responses: {
+        200: jsonResponse("The source's raw text", sourceTextResponseSchema),
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: async ({ params }, _req, res) => {
+        const sources = res.locals.assistant!.sources;
+        const detail = sources.get(params.id);
+        const text = detail ? await sources.text(params.id) : undefined;
+        if (!detail || text === undefined) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        const { cleanedText: _cleaned, ...info } = detail;
+        res.json({ ...info, text });
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/sources/:id/original",
+      summary: "The source file as it was added (PDF, Word, HTML, Markdown or text), for download",
+      tags: ["sources"],
+      secured: true,
+      params: sourceIdParamsSchema,
+      responses: {
+        200: { description: "The original file, as an attachment", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+        ...problemResponses(400, 401, 404, 405, 429, 500, 503),
+      },
+      handler: async ({ params }, _req, res) => {
+        const assistant = res.locals.assistant!;
+        const source = assistant.sources.get(params.id);
+        if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        const bytes = await readFile(path.resolve(rootDir, source.originalPath)).catch(() => {
+          throw new HttpProblem(404, `the original of ${source.id} (${source.originalPath}) is no longer on disk`);
+        });
+        // Always an attachment: an uploaded HTML page must not run as this origin's page.
+        res.type(ORIGINAL_TYPES[source.format]).setHeader("Content-Disposition", `attachment; filename="${asciiName(source.id)}"`);
+        res.send(bytes);
+      },
+    }),
   ];
 }
+
+const ORIGINAL_TYPES: Record<string, string> = {
+  text: "text/plain; charset=utf-8",
+  markdown: "text/markdown; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+};
+
+const asciiName = (name: string) => name.replace(/[^\w.-]+/g, "_");

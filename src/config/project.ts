@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "../errors.ts";
+
+/**
+ * Loads `.env` from the project folder when there is one (process.loadEnvFile). Variables
+ * already in the environment win over the file, as with `node --env-file`.
+ */
+export function loadDotEnv(dir: string): void {
+  const file = path.join(dir, ".env");
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new ConfigError(file, `cannot be read as KEY=value lines: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The project folder a command works in: the current folder or the nearest parent holding
+ * corpus/sources, so `kpo` works from any subfolder. With CORPUS_DIR set, the current folder
+ * (paths are relative to it). Otherwise a clear error naming the settings to use.
+ */
+export function findProjectRoot(cwd: string, env: NodeJS.ProcessEnv): string {
+  if (env.CORPUS_DIR) return cwd;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "corpus", "sources"))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new ConfigError(
+    "CORPUS_DIR",
+    `no corpus/sources folder in ${cwd} or any folder above it; run kpo inside the project folder, or set CORPUS_DIR (and DATA_DIR) to the corpus and index folders`,
+  );
+}

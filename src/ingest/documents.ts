@@ -1,0 +1,143 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import type { Settings } from "../config/settings.ts";
+import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
+import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
+import { sha256 } from "../corpus/load.ts";
+import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
+import { fileBuildLock, withBuildLock, type BuildLock } from "./build-lock.ts";
+import type { IngestSummary } from "./pipeline.ts";
+
+/** Builds and publishes the index for the corpus as it is now (in this process or a child). */
+export type BuildIndex = (settings: Settings) => Promise<IngestSummary>;
+
+export const documentStateSchema = z.object({
+  id: z.string(),
+  state: z.enum(["indexed", "pending", "failed", "unsupported"]),
+  format: z.string().nullable(),
+  title: z.string().nullable(),
+  /** What citations point at (the rendition for PDF, Word and HTML). */
+  path: z.string().nullable(),
+  originalPath: z.string().nullable(),
+  chunks: z.number().int().nullable(),
+  droppedShare: z.number().nullable(),
+  error: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type DocumentState = z.infer<typeof documentStateSchema>;
+
+export interface AddReport {
+  source: SourceInfo;
+  replaced: boolean;
+  ingest: IngestSummary;
+}
+
+/**
+ * Adds and removes documents: corpus change -> index build -> publish, under the build lock
+ * (the one every index build takes; PostgreSQL's advisory lock as well with DATABASE_URL). If the build fails (a document that does not parse, a glossary entry that
+ * cites a removed source), the corpus change is undone and the published index was never
+ * touched, so nothing already indexed is lost.
+ */
+export class DocumentService {
+  private readonly failures = new Map<string, { error: string; at: string }>();
+  private readonly pending = new Set<string>();
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly build: BuildIndex,
+    /** Called once a new index is published (the server swaps it in). */
+    private readonly onPublished: () => Promise<void> | void = () => {},
+    /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
+    private readonly lock: BuildLock = fileBuildLock(settings.DATA_DIR),
+  ) {}
+
+  async add(doc: NewDocument): Promise<AddReport> {
+    const { CORPUS_DIR, rootDir } = this.settings;
+    return withBuildLock(this.lock, async () => {
+      let change;
+      try {
+        change = await addToCorpus(CORPUS_DIR, rootDir, doc);
+      } catch (error) {
+        this.fail(doc.name, error);
+        throw error;
+      }
+      this.pending.add(change.id);
+      try {
+        const summary = await this.build(this.settings);
+        this.failures.delete(change.id);
+        const source = (await publishedSources(summary.indexDir)).find((s) => s.id === change.id);
+        await this.onPublished();
+        return { source: source!, replaced: change.replaced, ingest: summary };
+      } catch (error) {
+        await change.undo();
+        this.fail(change.id, error);
+        throw error;
+      } finally {
+        this.pending.delete(change.id);
+      }
+    });
+  }
+
+  async remove(id: string): Promise<{ id: string; ingest: IngestSummary }> {
+    const { CORPUS_DIR, rootDir } = this.settings;
+    return withBuildLock(this.lock, async () => {
+      const change = await removeFromCorpus(CORPUS_DIR, rootDir, id);
+      this.pending.add(id);
+      try {
+        const summary = await this.build(this.settings);
+        await this.onPublished();
+        await change.removeRendition();
+        this.failures.delete(id);
+        return { id, ingest: summary };
+      } catch (error) {
+        await change.undo();
+        throw error;
+      } finally {
+        this.pending.delete(id);
+      }
+    });
+  }
+
+  /** Every file in corpus/sources with its ingest state against the live index, plus recent failures. */
+  async list(live: SourceInfo[]): Promise<DocumentState[]> {
+    const dir = path.join(this.settings.CORPUS_DIR, "sources");
+    const names = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => e.name).sort();
+    const byId = new Map(live.map((s) => [s.id, s]));
+    const rows: DocumentState[] = [];
+    for (const name of names) {
+      const format = formatOf(name);
+      if (!format) {
+        rows.push({ id: name, state: "unsupported", format: null, title: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: unsupportedMessage(name) });
+        continue;
+      }
+      const source = byId.get(name);
+      const current = source && source.contentHash === sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")));
+      rows.push({
+        id: name,
+        state: current && !this.pending.has(name) ? "indexed" : "pending",
+        format,
+        title: source?.title ?? null,
+        path: source?.path ?? null,
+        originalPath: source?.originalPath ?? null,
+        chunks: source?.chunks ?? null,
+        droppedShare: source?.droppedShare ?? null,
+      });
+    }
+    for (const [id, failure] of this.failures) {
+      if (!names.includes(id)) rows.push({ id, state: "failed", format: formatOf(id) ?? null, title: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: failure.error, updatedAt: failure.at });
+    }
+    return rows;
+  }
+
+  private fail(name: string, error: unknown): void {
+    this.failures.set(name, { error: (error as Error).message, at: new Date().toISOString() });
+    // Bounded: only the latest failures are worth showing.
+    if (this.failures.size > 50) this.failures.delete(this.failures.keys().next().value!);
+  }
+}
+
+async function publishedSources(indexDir: string): Promise<SourceInfo[]> {
+  const sources = z.array(sourceDetailSchema).parse(JSON.parse(await readFile(path.join(indexDir, "sources.json"), "utf8")));
+  return sources.map(({ cleanedText: _t, spans: _s, ...info }) => info);
+}
