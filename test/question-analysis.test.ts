@@ -43,6 +43,17 @@ describe("the focus is the interrogative part; the rest is context", () => {
   });
 });
 
+describe("what the user says about the knowledge base is not the topic", () => {
+  it("drops 'according to your sources' and 'do the sources say'", () => {
+    expect(analyzeQuestion("what kind of work gets hit hardest by automation according to your sources").text).toBe("what kind of work gets hit hardest by automation");
+    expect(analyzeQuestion("What do the sources say about KPO risks?").text).toBe("What do about KPO risks?");
+  });
+
+  it("applies the spelling correction it is given after markup is removed", () => {
+    expect(analyzeQuestion("<b>what is auotmation</b>", (t) => t.replace("auotmation", "automation")).focus).toBe("what is automation");
+  });
+});
+
 describe("constraints a question sets", () => {
   it("collects years and long numbers", () => {
     expect(analyzeQuestion("What was India's KPO market in 2022 and is ISO 27001 required?").figures).toEqual(["2022", "27001"]);

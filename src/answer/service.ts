@@ -48,7 +48,7 @@ export class AnswerService {
     const id = randomUUID();
     const started = performance.now();
     // Markup is never part of a question: "<script>…</script> what is kpo" asks what KPO is.
-    const analyzed = analyzeQuestion(question);
+    const analyzed = analyzeQuestion(question, (text) => this.deps.composer.correctSpelling(text));
     const screen = screenQuestion(analyzed.text);
     if (screen.verdict === "refused") {
       const deterministic = finish({ id, question, status: "refused", answer: screen.reply, citations: [], related: [] }, started, 0, started);

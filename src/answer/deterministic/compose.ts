@@ -38,6 +38,19 @@ type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
 export class DeterministicComposer {
   constructor(private readonly knowledge: Knowledge) {}
 
+  /**
+   * The text with each misspelt word (five letters or more, unknown to the corpus) replaced by the
+   * closest corpus word. Capitalised words are names and stay as typed: "Manila" is no typo.
+   */
+  correctSpelling(text: string): string {
+    return text.replace(/\p{L}{5,}/gu, (word) => {
+      if (/^\p{Lu}/u.test(word)) return word;
+      const lower = word.toLowerCase();
+      const spelt = this.knowledge.spell(lower);
+      return spelt === lower ? word : spelt;
+    });
+  }
+
   /** What retrieval should search for: the question's topic words (no filler or markup), misspellings corrected against the corpus. */
   searchText(question: AnalyzedQuestion): string {
     const words = [question.focus, question.context].flatMap((t) => topicWords(t)).map((w) => this.knowledge.spell(w));

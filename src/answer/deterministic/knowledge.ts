@@ -42,6 +42,7 @@ export class Knowledge {
     this.chunks = index.chunks;
     this.claims = index.chunks.filter((c) => c.kind === "topic");
     const df = new Map<string, number>();
+    const claimDf = new Map<string, number>();
     for (const chunk of index.chunks) {
       const list: Sentence[] = [];
       chunk.sentences.forEach((span, position) => {
@@ -54,13 +55,15 @@ export class Knowledge {
         const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
         this.sentences.push(sentence);
         list.push(sentence);
-        // Document frequency counts the sources only: claims restate them and would skew rarity.
+        // Document frequency counts the sources: claims restate them and would skew rarity. Words only the
+        // claims use (everyday words such as "deadline") take their frequency among the claims.
         if (!chunk.claim) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
-        else for (const t of terms) if (!df.has(t)) df.set(t, 0);
+        else for (const t of terms) claimDf.set(t, (claimDf.get(t) ?? 0) + 1);
       });
       this.sentencesByChunk.set(chunk.id, list);
       for (const t of contentTerms(chunk.section.join(" "))) df.set(t, df.get(t) ?? 1);
     }
+    for (const [t, f] of claimDf) if (!df.has(t)) df.set(t, f);
     const n = this.sentences.filter((x) => !x.chunk.claim).length;
     for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / Math.max(f, 1)));
     this.maxIdf = Math.log(1 + n);

@@ -70,6 +70,7 @@ const SYNONYM_GROUPS = [
   ["price", "pricing", "charg", "fee", "rate", "negoti"],
   ["flexibl", "on-cal", "temporari", "occasion", "part-tim"],
   ["skill", "expertis", "abil", "capabl", "know-how"],
+  ["set", "start", "begin", "launch", "implement", "establish", "introduc"],
   ["shortag", "gap", "lack", "nobodi", "unabl", "miss", "scarc", "in-hous"],
 ];
 const SYNONYMS = new Map<string, string[]>();

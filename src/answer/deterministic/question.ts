@@ -64,8 +64,16 @@ function pieces(text: string): string[] {
     .filter(Boolean);
 }
 
-export function analyzeQuestion(question: string): AnalyzedQuestion {
-  const text = stripMarkup(question);
+/** "according to your sources", "do the sources say": the knowledge base itself is never the topic. */
+const ABOUT_THE_SOURCES = /\b(?:according to|in|from|based on) (?:your|the) (?:sources|documents|docs|knowledge base|kb|corpus)\b|\b(?:your|the) (?:sources|documents|docs|knowledge base) (?:say|mention|tell)\b/gi;
+
+/**
+ * Analyses a question. `correct` (the composer's spelling correction against the corpus) is
+ * applied once markup is gone, so every later step, the query embedding included, sees
+ * "automation" where the user typed "auotmation".
+ */
+export function analyzeQuestion(question: string, correct: (text: string) => string = (t) => t): AnalyzedQuestion {
+  const text = correct(stripMarkup(question).replace(ABOUT_THE_SOURCES, " ").replace(/\s+/g, " ").trim());
   const parts = pieces(text);
   // "Could you help me with this?" asks nothing by itself: it frames the question that follows.
   const asking = parts.map((p) => (p.endsWith("?") || INTERROGATIVE.test(p)) && !POLITE_FRAME.test(p));
@@ -119,13 +127,15 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   return { question: { ...question, focus }, matches: matcher.match(focus) };
 }
 
-/** Lower-case words that a part-of-speech tagger reads as verbs, adjectives or adverbs and never as nouns. */
+/** Lower-case words that a part-of-speech tagger reads as verbs, adjectives, adverbs (never as nouns) or number words. */
 function genericWords(text: string): string[] {
   const terms = nlp(text).terms().json() as { terms: { normal: string; tags: string[] }[] }[];
   const generic = new Set<string>();
   for (const t of terms.flatMap((x) => x.terms)) {
     const tags = new Set(t.tags);
-    if (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb"))) generic.add(t.normal);
+    // Number words ("three weeks") count an amount; they are no topic either.
+    const cardinal = tags.has("Value") && /^[a-z]+$/.test(t.normal);
+    if (cardinal || (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb")))) generic.add(t.normal);
   }
   return [...generic];
 }
