@@ -22,6 +22,7 @@ import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
+import type { SourceInfo } from "./schema/source.ts";
 import { searchHitSchema } from "./schema/passage.ts";
 import { openSharedState, type SharedComponent, type SharedState } from "./store/index.ts";
 import { indexOptionsFor } from "./store/index-options.ts";
@@ -97,7 +98,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       get: (id) => index.sources.find((s) => s.id === id),
       async text(id) {
         const source = index.sources.find((s) => s.id === id);
-        return source ? readSourceText(settings.rootDir, source.path, source.contentHash) : undefined;
+        return source ? readSourceText(settings.rootDir, source) : undefined;
       },
     },
     feedback: new FeedbackService(shared.store),
@@ -113,18 +114,19 @@ export async function createAssistant(settings: Settings, options: CreateAssista
 }
 
 /**
- * Reads a source file as the citation invariant reads it (UTF-8, at `relPath` under the
- * repository root), refusing a file edited since indexing: its citation offsets would be wrong.
+ * Reads the file citations point at as the citation invariant reads it (UTF-8, at `path` under
+ * the repository root), refusing a source whose original was edited since indexing: its
+ * citation offsets would be wrong. `contentHash` is the original's (for PDF, Word and HTML the
+ * cited file is the rendition derived from it).
  */
-async function readSourceText(rootDir: string, relPath: string, contentHash: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path.resolve(rootDir, relPath));
-  } catch (error) {
-    throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (sha256(bytes) !== contentHash) throw new CorpusError(relPath, "changed since the index was built; restart to re-index it");
-  return bytes.toString("utf8");
+async function readSourceText(rootDir: string, source: Pick<SourceInfo, "path" | "originalPath" | "contentHash">): Promise<string> {
+  const read = (relPath: string) =>
+    readFile(path.resolve(rootDir, relPath)).catch((error: unknown) => {
+      throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
+    });
+  const original = await read(source.originalPath);
+  if (sha256(original) !== source.contentHash) throw new CorpusError(source.originalPath, "changed since the index was built; restart to re-index it");
+  return (source.path === source.originalPath ? original : await read(source.path)).toString("utf8");
 }
 
 function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {
