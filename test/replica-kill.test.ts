@@ -63,6 +63,9 @@ async function rateUntilKilled(url: string, child: ChildProcess, killAfter: numb
   return acknowledged;
 }
 
+/** Each test starts `npm start` in a child (tsx compiling src/, the embedding model loading): on a cold, busy machine that alone can take most of the default 30 s. */
+const REPLICA_TEST_TIMEOUT_MS = 120_000;
+
 describe("kill -9 of a replica during feedback writes loses no acknowledged record", () => {
   it("with PostgreSQL (DATABASE_URL)", async () => {
     const { child, url } = await startChild({ DATABASE_URL: postgres.url });
@@ -76,7 +79,7 @@ describe("kill -9 of a replica during feedback writes loses no acknowledged reco
     } finally {
       await db.end();
     }
-  });
+  }, REPLICA_TEST_TIMEOUT_MS);
 
   it("with the JSONL files in DATA_DIR", async () => {
     const { child, url } = await startChild({});
@@ -90,5 +93,5 @@ describe("kill -9 of a replica during feedback writes loses no acknowledged reco
     );
     expect(acknowledged.length).toBeGreaterThanOrEqual(40);
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
-  });
+  }, REPLICA_TEST_TIMEOUT_MS);
 });
