@@ -11,6 +11,9 @@
  * Then, with the servers stopped, the same process measures the embedding model alone on short
  * queries (one at a time, and batched) and assistant.ask called directly (no HTTP).
  *
+ * With DATABASE_URL and/or REDIS_URL set, it finally compares POST /v1/ask with the shared state
+ * (question log in PostgreSQL, rate limits in Redis) against the same server without it.
+ *
  * Env: BENCH_SECONDS (default 8), BENCH_LOG_LEVEL (default warn), DATA_DIR etc. as for npm start.
  */
 import { spawn } from "node:child_process";
@@ -26,16 +29,21 @@ import { startServer } from "../src/api/server.ts";
 import { createAssistant } from "../src/assistant.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createEmbedder } from "../src/embed/factory.ts";
+import { openSharedState } from "../src/store/index.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 // ---------------------------------------------------------------- child: the servers
 async function serve(): Promise<void> {
-  const settings = loadSettings({ ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", API_KEYS: "", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" }, ROOT);
+  const settings = loadSettings(
+    { ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", API_KEYS: "", ANSWER_CACHE_SIZE: "0", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" },
+    ROOT,
+  );
   const logger = pino({ level: settings.LOG_LEVEL }, pino.destination(2));
-  const assistant = await createAssistant(settings, { logger });
-  const app = createApp({ settings, logger, metrics: createMetrics(), assistant: () => assistant, answerCacheSize: 0 });
+  const shared = openSharedState(settings, { logger });
+  const assistant = await createAssistant(settings, { logger, shared });
+  const app = createApp({ settings, logger, metrics: createMetrics(), assistant: () => assistant, redis: shared.redis });
   const api = await startServer({ app, settings, logger });
   const bare = express();
   bare.get("/bare", (_req, res) => {
@@ -44,7 +52,7 @@ async function serve(): Promise<void> {
   const bareServer = await startServer({ app: bare, settings, logger });
   process.stdout.write(`${JSON.stringify({ api: api.url, bare: bareServer.url, embedder: assistant.status.embedder, mode: assistant.status.defaultMode })}\n`);
   process.stdin.resume();
-  process.stdin.on("end", () => void Promise.all([api.shutdown(), bareServer.shutdown()]).then(() => assistant.close()).then(() => process.exit(0)));
+  process.stdin.on("end", () => void Promise.all([api.shutdown(), bareServer.shutdown()]).then(() => assistant.close()).then(() => shared.close()).then(() => process.exit(0)));
 }
 
 // ---------------------------------------------------------------- parent: load and report
@@ -137,13 +145,70 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function main(): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env: process.env, stdio: ["pipe", "pipe", "inherit"] });
+async function startServers(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
   const info = await new Promise<{ api: string; bare: string; embedder: string; mode: string }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
     child.once("exit", (code) => reject(new Error(`server process exited (${code}) before listening`)));
   });
+  const stop = async () => {
+    child.stdin!.end();
+    await new Promise((resolve) => child.once("exit", resolve));
+  };
+  return { child, info, stop };
+}
+
+/**
+ * POST /v1/ask with and without DATABASE_URL / REDIS_URL: both servers run at once (each in its
+ * own process, same questions) and are loaded in turn, alternating which goes first, over three
+ * rounds, so drift in the machine's load hits both alike; the median of the rounds is reported.
+ */
+async function compareSharedState(askQuestions: string[]): Promise<void> {
+  const withShared = { DATABASE_URL: process.env.DATABASE_URL ?? "", REDIS_URL: process.env.REDIS_URL ?? "" };
+  const servers = {
+    local: await startServers({ ...process.env, DATABASE_URL: "", REDIS_URL: "" }),
+    shared: await startServers({ ...process.env, ...withShared }),
+  };
+  let qi = 0;
+  const request: autocannon.Request = {
+    method: "POST",
+    path: "/v1/ask",
+    headers: { "content-type": "application/json" },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: askQuestions[qi++ % askQuestions.length], mode: "deterministic" }) }),
+  };
+  for (const { info } of Object.values(servers)) {
+    for (let i = 0; i < 30; i++) {
+      await fetch(`${info.api}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `warm-up ${i} what is KPO` }) });
+    }
+  }
+  console.log(`\nPOST /v1/ask with and without shared state (${withShared.DATABASE_URL ? "question log in PostgreSQL" : "no DATABASE_URL"}, ${withShared.REDIS_URL ? "rate limits in Redis" : "no REDIS_URL"}; answer cache off; 3 alternating rounds)`);
+  for (const c of [1, 16]) {
+    const ratios: number[] = [];
+    const cells: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const order = round % 2 ? (["shared", "local"] as const) : (["local", "shared"] as const);
+      const rps: Record<string, Row> = {};
+      for (const name of order) rps[name] = await load(name, servers[name].info.api, c, request);
+      ratios.push(rps.shared!.rps / rps.local!.rps);
+      const failed = rps.local!.errors + rps.shared!.errors;
+      cells.push(`local ${rps.local!.rps.toFixed(1)} / shared ${rps.shared!.rps.toFixed(1)} req/s${failed ? ` (${failed} non-2xx!)` : ""}`);
+    }
+    const median = [...ratios].sort((a, b) => a - b)[1]!;
+    console.log(`  @${String(c).padStart(2)} conns: ${cells.join("; ")}  -> median cost of shared state ${((1 - median) * 100).toFixed(1)}% of throughput`);
+  }
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
+}
+
+async function main(): Promise<void> {
+  const { child, info } = await startServers(process.env);
   console.log(`bench:api  node ${process.version}, ${SECONDS}s per run, embedder ${info.embedder}, answer mode ${info.mode}, answer cache off`);
+  if (process.env.BENCH_ONLY_SHARED) {
+    const { ask } = await questions(info.api);
+    child.stdin!.end();
+    await new Promise((resolve) => child.once("exit", resolve));
+    await compareSharedState(ask);
+    return;
+  }
   const { ask, search } = await questions(info.api);
   console.log(`distinct questions: ${ask.length} for /v1/ask, ${search.length} for /v1/search\n`);
 
@@ -270,6 +335,7 @@ async function main(): Promise<void> {
     `  16 connections: /v1/ask ${(row("POST /v1/ask", 16).rps / row("POST /v1/ask", 1).rps).toFixed(2)}x the req/s of 1, /v1/search ${(row("GET /v1/search", 16).rps / row("GET /v1/search", 1).rps).toFixed(2)}x; ` +
       `retrieve grows to ${t16.n ? (t16.retrieveMs / t16.n).toFixed(1) : "?"} ms: requests queue for the one embedding model, which the embedder batches (${embedMean.toFixed(1)} ms a query alone, ~${(1000 / batchedRate).toFixed(1)} ms in a batch).`,
   );
+  if (process.env.DATABASE_URL || process.env.REDIS_URL) await compareSharedState(ask);
 }
 
 if (process.argv[2] === "serve") void serve();

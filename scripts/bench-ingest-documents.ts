@@ -100,7 +100,7 @@ export async function benchAddedDocuments(baseSettings: Settings, embedder: Embe
     // 2. The reload gap under load.
     const live = createLiveAssistant(settings, { pollMs: 100 });
     await live.start();
-    const app = createApp({ settings, logger: pino({ level: "silent" }), metrics: createMetrics({ defaultMetrics: false }), assistant: live.current, answerCacheSize: 0 });
+    const app = createApp({ settings, logger: pino({ level: "silent" }), metrics: createMetrics({ defaultMetrics: false }), assistant: live.current });
     const running = await startServer({ app, settings, logger: pino({ level: "silent" }) });
     const questions = ["What is KPO?", "kpo vs bpo?", "What are the risks of KPO?", "What does BPO stand for?", "Why do companies outsource?", "What is offshoring?"];
     const samples: { at: number; ms: number; ok: boolean }[] = [];

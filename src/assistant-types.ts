@@ -1,22 +1,26 @@
-import type { Settings } from "./config/settings.ts";
+import type { AskContext } from "./answer/issue.ts";
+import type { FeedbackService } from "./feedback/service.ts";
 import type { Answer, AnswerEvent, AskOptions } from "./schema/answer.ts";
-import type { FeedbackStore } from "./feedback/store.ts";
+import type { GapReport } from "./schema/feedback.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import type { SearchHit } from "./schema/passage.ts";
 import type { SourceDetail, SourceInfo } from "./schema/source.ts";
 import type { IndexManifest } from "./index/manifest.ts";
 
+export type { AskContext } from "./answer/issue.ts";
+
 /**
  * What every surface (HTTP API, Discord bot, CLI) is handed by its composition root.
- * Built once by `createAssistant(settings)` in src/assistant.ts.
+ * Built once by `createAssistant(settings)` in src/assistant.ts. It carries no settings (and
+ * so no secrets): each surface gets from its composition root only the settings it needs.
  */
 export interface Assistant {
-  readonly settings: Settings;
   /** Which embedder and answer mode are active, and the manifest of the loaded index. */
   readonly status: { embedder: string; defaultMode: Answer["mode"]; manifest: IndexManifest };
-  ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** Every answer is logged (question log) before it is returned; deterministic answers may come from the cache. */
+  ask(question: string, options?: AskOptions, context?: AskContext): Promise<Answer>;
   /** Citations first, then text deltas, then the final verified Answer. */
-  askStream(question: string, options?: AskOptions): AsyncIterable<AnswerEvent>;
+  askStream(question: string, options?: AskOptions, context?: AskContext): AsyncIterable<AnswerEvent>;
   search(query: string, k?: number): Promise<SearchHit[]>;
   glossary: GlossaryLookup;
   sources: {
@@ -25,7 +29,10 @@ export interface Assistant {
     /** The raw text of the file at the source's `path` (citation offsets index into it); undefined for an unknown id. */
     text(id: string): Promise<string | undefined>;
   };
-  feedback: FeedbackStore;
+  /** Ratings of issued answers only (UnknownAnswerError otherwise), and the recent ones with their questions. */
+  feedback: FeedbackService;
+  /** Not-found and 👎 questions grouped by meaning (the coverage-gap report). */
+  gaps(options?: { limit?: number }): Promise<GapReport>;
   close(): Promise<void>;
 }
 

@@ -7,20 +7,25 @@ import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
 import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
+import { IssuedAnswers } from "./answer/issue.ts";
 import type { Settings } from "./config/settings.ts";
 import { withQueryBatching } from "./embed/batching.ts";
-import type { Embedder } from "./embed/embedder.ts";
+import { embedAll, type Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
 import { sha256 } from "./corpus/load.ts";
 import { CorpusError } from "./errors.ts";
-import { FeedbackStore } from "./feedback/store.ts";
+import { buildGapReport } from "./feedback/gaps.ts";
+import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
+import type { SourceInfo } from "./schema/source.ts";
 import { searchHitSchema } from "./schema/passage.ts";
+import { openSharedState, type SharedComponent, type SharedState } from "./store/index.ts";
+import { indexOptionsFor } from "./store/index-options.ts";
 
 export type { Assistant } from "./assistant-types.ts";
 
@@ -29,7 +34,11 @@ export interface CreateAssistantOptions {
   /** Injected in tests and benchmarks; defaults to the embedder EMBEDDINGS selects. */
   embedder?: Embedder;
   onProgress?: (progress: IngestProgress) => void;
-  /** How the index is obtained: built elsewhere (`build`), or only loaded as published (`loadOnly`). */
+  /** The question log, feedback and answer cache; opened from DATABASE_URL / REDIS_URL (or DATA_DIR) when not given. */
+  shared?: SharedState;
+  /** A shared engine failed and this process fell back (counted in /metrics by the API). */
+  onFallback?: (component: SharedComponent, error: unknown) => void;
+  /** How the index is obtained: built elsewhere (`build`, under the build lock), or only loaded as published (`loadOnly`). */
   index?: Pick<EnsureIndexOptions, "build" | "loadOnly">;
 }
 
@@ -40,11 +49,19 @@ export interface CreateAssistantOptions {
 export async function createAssistant(settings: Settings, options: CreateAssistantOptions = {}): Promise<Assistant> {
   const logger = options.logger;
   const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
+  const ownsShared = !options.shared;
+  const shared = options.shared ?? openSharedState(settings, { logger, onFallback: options.onFallback });
+  // Migrations at start; a database that is down now is retried on first use (answers do not wait for it).
+  await shared.store.ready?.().catch((error: unknown) => logger?.warn({ err: error }, "shared store not ready at start; retrying on first use"));
   const { index } = await ensureIndex(settings, embedder, {
     info: (m) => logger?.info(m),
     warn: (m) => logger?.warn(m),
     onProgress: options.onProgress,
+    ...indexOptionsFor(shared.store, settings.DATA_DIR, logger),
     ...options.index,
+  }).catch(async (error: unknown) => {
+    if (ownsShared) await shared.close().catch(() => undefined);
+    throw error;
   });
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
@@ -55,12 +72,22 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const defaultMode = llm ? "llm" : "deterministic";
   const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
+  const issued = new IssuedAnswers({
+    service,
+    cache: shared.answerCache,
+    log: shared.store,
+    // A new published index (a live reload, another replica's build) never gets answers cached from an older one.
+    indexVersion: `${index.manifest.version}:${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
+    defaultMode,
+    logQuestions: settings.LOG_QUESTIONS,
+    onLogError: (error) => options.onFallback?.("question_log", error),
+    logger,
+  });
 
   return {
-    settings,
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
-    ask: (question, askOptions) => service.ask(question, askOptions),
-    askStream: (question, askOptions) => service.stream(question, askOptions),
+    ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
+    askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
     async search(query, k = 5) {
       const passages = await retriever.retrieve(query, { k });
       return passages.map((p) => searchHitSchema.parse(p));
@@ -71,31 +98,35 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       get: (id) => index.sources.find((s) => s.id === id),
       async text(id) {
         const source = index.sources.find((s) => s.id === id);
-        return source ? readSourceText(settings.rootDir, source.path, source.originalPath, source.contentHash) : undefined;
+        return source ? readSourceText(settings.rootDir, source) : undefined;
       },
     },
-    feedback: new FeedbackStore(settings.DATA_DIR),
+    feedback: new FeedbackService(shared.store),
+    async gaps(gapOptions = {}) {
+      const candidates = await shared.store.gapCandidates(gapOptions.limit ?? 2_000);
+      return buildGapReport(candidates, { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) });
+    },
     async close() {
       await embedder.close?.();
+      if (ownsShared) await shared.close();
     },
   };
 }
 
 /**
- * Reads the text citations of a source quote (the file itself, or the rendition of a PDF, Word or
- * HTML original) as the citation invariant reads it (UTF-8, under the repository root), refusing
- * a source whose original was edited since indexing: its citation offsets would be wrong.
+ * Reads the file citations point at as the citation invariant reads it (UTF-8, at `path` under
+ * the repository root), refusing a source whose original was edited since indexing: its
+ * citation offsets would be wrong. `contentHash` is the original's (for PDF, Word and HTML the
+ * cited file is the rendition derived from it).
  */
-async function readSourceText(rootDir: string, textPath: string, originalPath: string, contentHash: string): Promise<string> {
-  const read = async (relPath: string) => {
-    try {
-      return await readFile(path.resolve(rootDir, relPath));
-    } catch (error) {
+async function readSourceText(rootDir: string, source: Pick<SourceInfo, "path" | "originalPath" | "contentHash">): Promise<string> {
+  const read = (relPath: string) =>
+    readFile(path.resolve(rootDir, relPath)).catch((error: unknown) => {
       throw new CorpusError(relPath, `cannot be read: ${(error as Error).message}`, { cause: error });
-    }
-  };
-  if (sha256(await read(originalPath)) !== contentHash) throw new CorpusError(originalPath, "changed since the index was built; restart to re-index it");
-  return (await read(textPath)).toString("utf8");
+    });
+  const original = await read(source.originalPath);
+  if (sha256(original) !== source.contentHash) throw new CorpusError(source.originalPath, "changed since the index was built; restart to re-index it");
+  return (source.path === source.originalPath ? original : await read(source.path)).toString("utf8");
 }
 
 function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): GlossaryLookup {

@@ -47,3 +47,29 @@ export class LlmError extends AppError {
     this.reason = reason;
   }
 }
+
+/** Feedback names an answer id this system never issued (or whose log record is gone). */
+export class UnknownAnswerError extends AppError {
+  readonly answerId: string;
+  constructor(answerId: string) {
+    super("unknown_answer", `no answer with id ${JSON.stringify(answerId.slice(0, 100))} was issued by this service; rate answers by the id /v1/ask returned`);
+    this.answerId = answerId;
+  }
+}
+
+/**
+ * A store (PostgreSQL, Redis, or the files in DATA_DIR) cannot take a write or answer a read
+ * right now: the database is down, or DATA_DIR is read-only. Retrying later may help.
+ */
+export class StoreUnavailableError extends AppError {
+  readonly store: string;
+  readonly retryAfterSeconds: number;
+  /** Safe to show a client: no paths, hosts or driver messages. */
+  readonly publicDetail: string;
+  constructor(store: string, message: string, options: { cause?: unknown; retryAfterSeconds?: number; publicDetail?: string } = {}) {
+    super("store_unavailable", `${store}: ${message}`, { cause: options.cause, retryable: true });
+    this.store = store;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+    this.publicDetail = options.publicDetail ?? `${store} is unavailable right now`;
+  }
+}

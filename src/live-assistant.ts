@@ -6,6 +6,7 @@ import type { Embedder } from "./embed/embedder.ts";
 import { createEmbedder } from "./embed/factory.ts";
 import { IndexError } from "./errors.ts";
 import { publishedIndexName } from "./index/store.ts";
+import { openSharedState, type SharedComponent, type SharedState } from "./store/index.ts";
 
 /**
  * The assistant of a long-running process (the API server, the bot), kept on the index that is
@@ -34,12 +35,22 @@ export interface LiveAssistantOptions {
   build?: () => Promise<unknown>;
   /** Poll interval for DATA_DIR/CURRENT in ms; 0 turns polling off. Default INDEX_RELOAD_POLL_MS. */
   pollMs?: number;
+  /**
+   * The question log, feedback and answer cache, shared by every loaded index (one PostgreSQL
+   * pool and Redis client per process, never reopened on a reload); opened from the settings
+   * and closed with the live assistant when not given.
+   */
+  shared?: SharedState;
+  /** A shared engine failed and this process fell back (counted in /metrics by the API). */
+  onFallback?: (component: SharedComponent, error: unknown) => void;
 }
 
 export function createLiveAssistant(settings: Settings, options: LiveAssistantOptions = {}): LiveAssistant {
   const { logger } = options;
   const embedder = options.embedder ?? createEmbedder(settings);
   const pollMs = options.pollMs ?? settings.INDEX_RELOAD_POLL_MS;
+  const { onFallback } = options;
+  const shared = options.shared ?? openSharedState(settings, { logger, onFallback });
   let current: Assistant | undefined;
   let servedIndex: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -48,7 +59,7 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
 
   const load = async (index: { build?: () => Promise<unknown>; loadOnly?: boolean }) => {
     const name = await publishedIndexName(settings.DATA_DIR);
-    const next = await createAssistant(settings, { logger, embedder, index });
+    const next = await createAssistant(settings, { logger, embedder, index, shared, ...(onFallback ? { onFallback } : {}) });
     // Built just now: CURRENT names the new directory.
     return { next, name: index.loadOnly ? name : await publishedIndexName(settings.DATA_DIR) };
   };
@@ -103,6 +114,7 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
       if (timer) clearInterval(timer);
       await reloading;
       await embedder.close?.();
+      if (!options.shared) await shared.close();
     },
   };
 }

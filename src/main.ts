@@ -9,30 +9,37 @@ import { createMetrics } from "./api/metrics.ts";
 import { startServer } from "./api/server.ts";
 import { DocumentService } from "./ingest/documents.ts";
 import { ingestInChildProcess } from "./ingest/child.ts";
-import { withIngestLock } from "./ingest/lock.ts";
 import { createLiveAssistant } from "./live-assistant.ts";
 import { loadDotEnv } from "./config/project.ts";
 import { loadSettings } from "./config/settings.ts";
 import { AppError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
+import { indexOptionsFor } from "./store/index-options.ts";
+import { openSharedState, type SharedComponent } from "./store/index.ts";
 
 async function main(): Promise<void> {
   loadDotEnv(process.cwd());
   const settings = loadSettings(process.env, process.cwd()); // a bad value throws a ConfigError naming it
   const logger = createLogger(settings, "kpo-api");
   const metrics = createMetrics();
+  // One PostgreSQL pool and one Redis client per process: the API's rate limits, and the question
+  // log, feedback and answer cache of every index the live assistant loads.
+  const onFallback = (component: SharedComponent) => metrics.sharedStateFallbacks.inc({ component });
+  const shared = openSharedState(settings, { logger, onFallback });
   // The index is built (when missing or stale) in a child process, so /healthz and /readyz answer
   // throughout; a new index published by `kpo add` or an upload is swapped in without a restart.
+  // The build runs under the build lock, which ensureIndex (a start-up build) and the document
+  // service (an upload) take themselves: `build` takes none.
   const build = () => ingestInChildProcess(settings, { warn: (m) => logger.warn(m) });
-  const live = createLiveAssistant(settings, { logger, build: () => withIngestLock(settings.DATA_DIR, build) });
-  // The document service takes the ingest lock itself around each change and its build.
-  const documents = new DocumentService(settings, build, () => live.reload().then(() => undefined));
+  const live = createLiveAssistant(settings, { logger, build, shared, onFallback });
+  const documents = new DocumentService(settings, build, () => live.reload().then(() => undefined), indexOptionsFor(shared.store, settings.DATA_DIR, logger).lock);
 
-  const app = createApp({ settings, logger, metrics, assistant: live.current, documents });
+  const app = createApp({ settings, logger, metrics, assistant: live.current, documents, redis: shared.redis });
   const running = await startServer({ app, settings, logger, handleSignals: true });
   logger.info({ url: running.url }, "listening");
   process.stdout.write(`kpo api listening on ${running.url} (loading the index; /readyz answers 503 until it is ready)\n`);
 
+  running.onShutdown(() => shared.close()); // registered first, so it runs last
   const loaded = await live.start();
   if (running.closing) {
     await live.close();
@@ -45,8 +52,8 @@ async function main(): Promise<void> {
 
   if (settings.DISCORD_TOKEN) {
     // Loaded only when a token is set, so the API does not pull in discord.js otherwise.
-    const { startBot } = await import("../bots/discord/bot.ts");
-    const bot = await startBot({ settings, logger, assistant: live.assistant });
+    const { botSettings, startBot } = await import("../bots/discord/bot.ts");
+    const bot = await startBot({ settings: botSettings(settings), logger, assistant: live.assistant });
     running.onShutdown(() => bot.close()); // registered last, so it closes before the assistant
     process.stdout.write("kpo discord bot started in the same process\n");
   }

@@ -3,8 +3,8 @@ import type { Assistant } from "../src/assistant-types.ts";
 import { createAuth, keyIdOf } from "../src/api/auth.ts";
 import { feedbackResponseSchema, problemSchema } from "../src/api/schemas.ts";
 import { ConfigError } from "../src/errors.ts";
-import { postJson, startTestApi, withTempFeedback, type TestApi } from "./support/api-harness.ts";
-import { sharedTestAssistant } from "./support/assistant.ts";
+import { postJson, startTestApi, type TestApi } from "./support/api-harness.ts";
+import { testAssistant } from "./support/assistant.ts";
 
 const KEY_A = "kpo-test-key-alpha-7f3c9e1d2b";
 const KEY_B = "kpo-test-key-bravo-00aa11bb22";
@@ -12,7 +12,7 @@ const QUESTION = "Which countries are popular KPO destinations?";
 
 let assistant: Assistant;
 beforeAll(async () => {
-  assistant = await withTempFeedback(await sharedTestAssistant());
+  assistant = await testAssistant();
 });
 
 describe("API keys on", () => {
@@ -59,7 +59,8 @@ describe("API keys on", () => {
   });
 
   it("records feedback under the key id, never the key", async () => {
-    const res = await postJson(`${api.url}/v1/feedback`, { answerId: "ans-1", rating: "up" }, { authorization: `Bearer ${KEY_A}` });
+    const asked = (await (await postJson(`${api.url}/v1/ask`, { question: "What is KPO?" }, { authorization: `Bearer ${KEY_A}` })).json()) as { id: string };
+    const res = await postJson(`${api.url}/v1/feedback`, { answerId: asked.id, rating: "up" }, { authorization: `Bearer ${KEY_A}` });
     expect(res.status).toBe(201);
     const record = feedbackResponseSchema.parse(await res.json());
     expect(record.user).toBe(keyIdOf(KEY_A));

@@ -105,10 +105,11 @@ describe("adding, listing and removing a document over HTTP", () => {
     expect(await checkCitations(answer, project.root)).toEqual([]);
 
     const text = await fetch(`${api.url}/v1/sources/nearshore.html/text`);
+    // JSON (the web page reads it): the rendition's text, which citations index into.
     expect(text.status).toBe(200);
-    const source = (await text.json()) as { text: string; path: string; originalPath: string };
-    expect(source.path).toBe("corpus/derived/nearshore.html.txt");
-    expect(source.text).toBe(await readFile(path.join(project.root, "corpus/derived/nearshore.html.txt"), "utf8"));
+    const served = (await text.json()) as { path: string; text: string };
+    expect(served.path).toBe("corpus/derived/nearshore.html.txt");
+    expect(served.text).toBe(await readFile(path.join(project.root, "corpus/derived/nearshore.html.txt"), "utf8"));
     const original = await fetch(`${api.url}/v1/sources/nearshore.html/original`);
     expect(original.headers.get("content-disposition")).toBe('attachment; filename="nearshore.html"');
     expect(await original.text()).toBe(htmlPage());

@@ -6,7 +6,7 @@ import { sharedTestAssistant } from "./support/assistant.ts";
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi({ assistant: await sharedTestAssistant(), answerCacheSize: 0 });
+  api = await startTestApi({ assistant: await sharedTestAssistant({ ANSWER_CACHE_SIZE: "0" }) });
 });
 afterAll(async () => api?.close());
 

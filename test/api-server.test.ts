@@ -22,10 +22,10 @@ function gatedAssistant() {
   const gate = new Promise<void>((resolve) => (open = resolve));
   const inFlight = new Promise<void>((resolve) => (entered = resolve));
   const assistant = Object.assign(Object.create(real) as Assistant, {
-    ask: async (question: string, options?: Parameters<Assistant["ask"]>[1]) => {
+    ask: async (question: string, options?: Parameters<Assistant["ask"]>[1], context?: Parameters<Assistant["ask"]>[2]) => {
       entered();
       await gate;
-      return real.ask(question, options);
+      return real.ask(question, options, context);
     },
   });
   return { assistant, open, inFlight };
@@ -34,7 +34,7 @@ function gatedAssistant() {
 describe("startServer graceful shutdown", () => {
   it("stops accepting, lets the in-flight request finish, then runs the hooks last-registered first", async () => {
     const { assistant, open, inFlight } = gatedAssistant();
-    const api = await startTestApi({ assistant, answerCacheSize: 0 });
+    const api = await startTestApi({ assistant });
     const order: string[] = [];
     api.running.onShutdown(() => void order.push("assistant"));
     api.running.onShutdown(async () => void order.push("bot"));

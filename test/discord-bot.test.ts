@@ -13,7 +13,7 @@ import { registerCommands } from "../bots/discord/register.ts";
 import type { Assistant } from "../src/assistant-types.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createLogger } from "../src/logger.ts";
-import { sharedTestAssistant } from "./support/assistant.ts";
+import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from "./support/fake-discord.ts";
 
 let fake: FakeDiscord;
@@ -87,7 +87,7 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     // each source shows its file and offsets; the real citation invariant holds for them
     for (const f of fields) {
       const [, file, start, end] = /`([^`]+)` (\d+)–(\d+)/.exec(f.value)!;
-      const text = await readFile(path.join(assistant.settings.rootDir, file!), "utf8");
+      const text = await readFile(path.join(REPO_ROOT, file!), "utf8");
       const shown = f.value.split("\n> ")[1].replace(/…$/, "").replace(/\u200b/g, "").replace(/\\(.)/g, "$1");
       expect(cleanInput(text.slice(Number(start), Number(end))).startsWith(shown)).toBe(true);
     }
@@ -129,7 +129,7 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     const entry = assistant.glossary.lookup("KPO")!;
     const citation = embed.fields.find((f: any) => f.name === "[1]");
     expect(citation.value).toContain(`\`${entry.path}\` ${entry.start}–${entry.end}`);
-    const file = await readFile(path.join(assistant.settings.rootDir, entry.path), "utf8");
+    const file = await readFile(path.join(REPO_ROOT, entry.path), "utf8");
     expect(file.slice(entry.start, entry.end)).toBe(entry.definition);
   });
 

@@ -43,6 +43,9 @@ describe("a running server picks up an index published by `kpo add` in another p
       ),
     );
     const firstIndex = live.current()!.status.manifest.createdAt;
+    // Asked before the add: the answer (not from the new document) goes into the answer cache.
+    const before = (await (await ask("Who gets a retention bonus from Acme?")).json()) as Answer;
+    expect(before.citations.some((c) => c.sourceId === "acme-policy.pdf")).toBe(false);
 
     // A steady load of /v1/ask (and /readyz) from 3 clients for as long as the add and swap take.
     let stop = false;
@@ -78,7 +81,10 @@ describe("a running server picks up an index published by `kpo add` in another p
     expect(swapped).toBe(true);
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(10);
-    const answer = (await (await ask("Who gets a retention bonus from Acme?")).json()) as Answer;
+    // The cached answer was keyed by the previous index: the same question is answered again, from the new one.
+    const after = await ask("Who gets a retention bonus from Acme?");
+    expect(after.headers.get("x-answer-cache")).toBeNull();
+    const answer = (await after.json()) as Answer;
     const citation = answer.citations.find((c) => c.sourceId === "acme-policy.pdf");
     expect(citation).toMatchObject({ path: "corpus/derived/acme-policy.pdf.txt", page: 2, title: "Acme outsourcing policy" });
     expect(await checkCitations(answer, project.root)).toEqual([]);

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Assistant } from "../src/assistant-types.ts";
 import type { Answer } from "../src/schema/answer.ts";
-import { postJson, startTestApi, withTempFeedback, type TestApi } from "./support/api-harness.ts";
+import { postJson, startTestApi, type TestApi } from "./support/api-harness.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { launchChromium, type TestBrowser } from "./support/browser.ts";
 
@@ -22,11 +22,11 @@ const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-cor
 
 let chromium: TestBrowser;
 let api: TestApi;
-let assistant: Assistant & { dataDir: string };
+let assistant: Assistant;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  assistant = await withTempFeedback(await sharedTestAssistant());
+  assistant = await sharedTestAssistant(); // its question log and feedback are in a temp folder of its own
   [chromium, api] = await Promise.all([launchChromium(), startTestApi({ assistant })]);
   await mkdir(ARTEFACTS, { recursive: true });
 });
@@ -131,9 +131,9 @@ describe("web page: ask and see the source", () => {
     expect((await posted).status()).toBe(201);
     await expect.poll(() => page.getByTestId("feedback-up").getAttribute("aria-pressed")).toBe("true");
     expect(await page.getByTestId("feedback-down").isDisabled()).toBe(true);
-    const stored = await assistant.feedback.list();
-    expect(stored.at(-1)).toMatchObject({ rating: "up", channel: "api" });
-    expect(stored.at(-1)!.answerId).toMatch(/^[0-9a-f-]{36}$/);
+    const stored = await assistant.feedback.list(); // newest first
+    expect(stored[0]).toMatchObject({ rating: "up", channel: "api" });
+    expect(stored[0]!.answerId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("shows a refused answer as such, and a not_found answer with related terms that open the glossary", async () => {

@@ -14,7 +14,7 @@ import {
 } from "discord.js";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError, StoreUnavailableError, UnknownAnswerError } from "../../src/errors.ts";
 import type { Logger } from "../../src/logger.ts";
 import { commandsByName } from "./commands/index.ts";
 import { Cooldown } from "./cooldown.ts";
@@ -28,8 +28,16 @@ export const MISSING_TOKEN_MESSAGE =
   "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications (Bot > Reset Token), " +
   "then set DISCORD_TOKEN (and DISCORD_APP_ID for `npm run discord:register`) in the environment.";
 
+/** The only settings the bot reads (no LLM keys, no database URLs). */
+export type BotSettings = Pick<Settings, "DISCORD_TOKEN" | "DISCORD_API_BASE" | "DISCORD_ALLOWED_CHANNELS" | "DISCORD_COOLDOWN_SECONDS" | "LOG_QUESTIONS">;
+
+export function botSettings(settings: Settings): BotSettings {
+  const { DISCORD_TOKEN, DISCORD_API_BASE, DISCORD_ALLOWED_CHANNELS, DISCORD_COOLDOWN_SECONDS, LOG_QUESTIONS } = settings;
+  return { DISCORD_TOKEN, DISCORD_API_BASE, DISCORD_ALLOWED_CHANNELS, DISCORD_COOLDOWN_SECONDS, LOG_QUESTIONS };
+}
+
 export interface BotDeps {
-  settings: Settings;
+  settings: BotSettings;
   logger: Logger;
   assistant: Assistant;
   /** Clock for the cooldown and quiz bookkeeping (tests inject one). */
@@ -130,7 +138,16 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
       const [rating, ...id] = args;
       const answerId = id.join(":");
       if ((rating !== "up" && rating !== "down") || !answerId) throw new Error(`malformed feedback button ${interaction.customId}`);
-      await assistant.feedback.record({ answerId, rating }, { channel: "discord", user: interaction.user.id });
+      try {
+        await assistant.feedback.record({ answerId, rating }, { channel: "discord", user: interaction.user.id });
+      } catch (error) {
+        if (error instanceof UnknownAnswerError) return replyEphemeral(interaction, "I no longer know that answer, so I could not record your rating. Ask again and rate the new answer.");
+        if (error instanceof StoreUnavailableError) {
+          logger.warn({ err: error }, "feedback not stored: store unavailable");
+          return replyEphemeral(interaction, "I could not record your rating just now (storage is unavailable). Please try the button again in a minute.");
+        }
+        throw error;
+      }
       await replyEphemeral(interaction, rating === "up" ? "Thanks! Glad it helped. 👍" : "Thanks for telling us. We'll use it to improve the answers. 👎");
       return;
     }
@@ -186,7 +203,7 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
       }
       if (settings.LOG_QUESTIONS) logger.info({ command: "mention", user: message.author.id, question }, "mention");
       if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => undefined);
-      const answer = await assistant.ask(question);
+      const answer = await assistant.ask(question, {}, { channel: "discord" });
       const [first, ...rest] = formatAnswer(answer);
       await message.reply(first!);
       for (const part of rest) {

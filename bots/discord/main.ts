@@ -8,7 +8,7 @@ import { loadDotEnv } from "../../src/config/project.ts";
 import { loadSettings } from "../../src/config/settings.ts";
 import { AppError } from "../../src/errors.ts";
 import { createLogger } from "../../src/logger.ts";
-import { MISSING_TOKEN_MESSAGE, startBot } from "./bot.ts";
+import { MISSING_TOKEN_MESSAGE, botSettings, startBot } from "./bot.ts";
 
 async function main(): Promise<void> {
   loadDotEnv(process.cwd());
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   await live.start();
   let bot;
   try {
-    bot = await startBot({ settings, logger, assistant: live.assistant });
+    bot = await startBot({ settings: botSettings(settings), logger, assistant: live.assistant });
   } catch (error) {
     await live.close();
     throw error;

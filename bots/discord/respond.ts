@@ -65,7 +65,7 @@ export async function askAndReply(
   format: AnswerFormatOptions = {},
 ): Promise<Answer> {
   await interaction.deferReply();
-  const answer = await ctx.assistant.ask(question);
+  const answer = await ctx.assistant.ask(question, {}, { channel: "discord" });
   await replyAll(interaction, formatAnswer(answer, format));
   return answer;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { GlossaryMatcher } from "../retrieve/glossary-match.ts";
-import type { HybridRetriever } from "../retrieve/retriever.ts";
+import type { Retriever } from "../retrieve/retriever.ts";
 import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskOptions } from "../schema/answer.ts";
 import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
@@ -9,7 +9,7 @@ import { analyzeQuestion, askedText, resolveSubject } from "./deterministic/ques
 import type { LlmAnswerer, Passage } from "./types.ts";
 
 export interface AnswerServiceDeps {
-  retriever: HybridRetriever;
+  retriever: Retriever;
   composer: DeterministicComposer;
   matcher: GlossaryMatcher;
   embedQuery: (text: string) => Promise<number[]>;

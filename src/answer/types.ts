@@ -1,12 +1,7 @@
 import type { Answer, AnswerEvent } from "../schema/answer.ts";
-import type { Chunk, RetrieverName } from "../schema/passage.ts";
+import type { Passage } from "../schema/passage.ts";
 
-/** A retrieved chunk as the answerers see it: the full chunk (with sentence spans) plus fusion details. */
-export type Passage = Chunk & {
-  score: number;
-  ranks: Partial<Record<RetrieverName, number>>;
-  scores: Partial<Record<RetrieverName, number>>;
-};
+export type { Passage } from "../schema/passage.ts";
 
 /** Everything an LLM answer needs: the passages it may cite, and the deterministic answer to fall back on. */
 export interface LlmAnswerInput {

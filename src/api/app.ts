@@ -4,6 +4,7 @@ import cors from "cors";
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { rateLimit, ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
+import type { Redis } from "ioredis";
 import type { Assistant } from "../assistant-types.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../logger.ts";
@@ -15,6 +16,8 @@ import { askRoutes } from "./routes/ask.ts";
 import type { DocumentService } from "../ingest/documents.ts";
 import { documentsRoutes } from "./routes/documents.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
+import { gapsRoutes } from "./routes/gaps.ts";
+import { FallbackRateLimitStore } from "./rate-limit-store.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -29,10 +32,10 @@ export interface AppDeps {
   /** The assistant once it is loaded; undefined while the index loads (then /v1/* answers 503). */
   assistant: () => Assistant | undefined;
   metrics: ApiMetrics;
+  /** With REDIS_URL: rate-limit counters shared by every replica (per process while Redis is down). */
+  redis?: Redis;
   /** Adds and removes documents (admin /v1/documents); without it those routes answer 503. */
   documents?: DocumentService;
-  /** Bound of the in-memory cache of deterministic answers; 0 turns it off. Default 1000. */
-  answerCacheSize?: number;
 }
 
 /** The largest request body accepted (413 above it). */
@@ -53,7 +56,12 @@ export function createApp(deps: AppDeps): Express {
   // 1. request id, per-request logger, access log and HTTP metrics (first, so every response counts)
   let routePatterns: { path: string; pattern: RegExp }[] = [];
   const routeOf = (path: string) => routePatterns.find((r) => r.pattern.test(path))?.path;
-  app.use(requestContext(logger, metrics, routeOf));
+  app.use(requestContext(logger, metrics, routeOf, settings.LOG_QUESTIONS));
+  // An HTTP/1.1 request must name a host (RFC 9112 §3.2); Node's own check answers with an empty body.
+  app.use((req, _res, next) => {
+    if (req.httpVersion === "1.1" && !req.headers.host) return next(new HttpProblem(400, "the Host header is missing or empty"));
+    next();
+  });
   // 2. security headers (the web page's routes set their own, stricter CSP)
   app.use(helmet());
   // 3. CORS only for configured origins ("*" allows any)
@@ -68,7 +76,10 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  // 4. /v1/*: identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON
+  // 4. /metrics and /openapi.json are open unless left out of PUBLIC_ENDPOINTS (then they need an API key, when keys are set)
+  if (!settings.PUBLIC_ENDPOINTS.includes("metrics")) app.use("/metrics", auth.identify, auth.enforce);
+  if (!settings.PUBLIC_ENDPOINTS.includes("openapi")) app.use("/openapi.json", auth.identify, auth.enforce);
+  // 5. /v1/*: identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON
   app.use(
     "/v1",
     auth.identify,
@@ -77,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
       limit: settings.RATE_LIMIT_PER_MINUTE,
       standardHeaders: "draft-8",
       legacyHeaders: false,
+      ...(deps.redis ? { store: new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics)) } : {}),
       keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
       handler: (_req, res, next) => {
         next(
@@ -89,16 +101,17 @@ export function createApp(deps: AppDeps): Express {
     express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }),
   );
 
-  // 5. routes (and their OpenAPI operations, from the same specs)
+  // 6. routes (and their OpenAPI operations, from the same specs)
   let document: unknown;
   const specs: AnyRouteSpec[] = [
     ...healthRoutes({ assistant: deps.assistant }),
     ...metaRoutes({ metrics, openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
-    ...askRoutes({ settings, metrics, answerCacheSize: deps.answerCacheSize ?? 1000 }),
+    ...askRoutes({ settings, metrics }),
     ...searchRoutes({ settings }),
     ...glossaryRoutes(),
-    ...sourcesRoutes(),
+    ...sourcesRoutes({ rootDir: settings.rootDir }),
     ...feedbackRoutes(),
+    ...gapsRoutes(),
     ...documentsRoutes({ settings, documents: deps.documents }),
   ];
   mountRoutes(app, specs, { admin: auth.requireAdmin });
@@ -108,10 +121,10 @@ export function createApp(deps: AppDeps): Express {
     pattern: new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`),
   }));
 
-  // 6. the onboarding web page at / (static files; it calls the API above like any client)
+  // 7. the onboarding web page at / (static files; it calls the API above like any client)
   app.use(webRoutes());
 
-  // 7. anything else: 404 problem; then the one error handler
+  // 8. anything else: 404 problem; then the one error handler
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpProblem(404, `no route for ${req.method} ${req.path.slice(0, 200)}; GET /openapi.json lists the routes`));
   });
@@ -146,7 +159,18 @@ function requireReady(assistant: () => Assistant | undefined): RequestHandler {
   };
 }
 
-function requestContext(logger: Logger, metrics: ApiMetrics, routeOf: (path: string) => string | undefined): RequestHandler {
+/** Counts every fallback of the rate limiter; logs the first of each burst (at most one line a minute). */
+function rateLimitFallback(logger: Logger, metrics: ApiMetrics): (error: unknown) => void {
+  let lastLogged = 0;
+  return (error) => {
+    metrics.sharedStateFallbacks.inc({ component: "rate_limit" });
+    if (Date.now() - lastLogged < 60_000) return;
+    lastLogged = Date.now();
+    logger.warn({ err: error }, "redis unreachable: rate limits are counted per process until it returns");
+  };
+}
+
+function requestContext(logger: Logger, metrics: ApiMetrics, routeOf: (path: string) => string | undefined, logQuestions: boolean): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.get("x-request-id");
@@ -166,7 +190,8 @@ function requestContext(logger: Logger, metrics: ApiMetrics, routeOf: (path: str
       res.locals.log.info(
         {
           method: req.method,
-          path,
+          // Paths carry user text (/v1/glossary/<term>); without LOG_QUESTIONS only the route pattern is logged.
+          path: logQuestions ? path : labels.route,
           route: labels.route,
           status: completed ? res.statusCode : undefined,
           aborted: completed ? undefined : true,

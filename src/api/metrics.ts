@@ -12,6 +12,8 @@ export interface ApiMetrics {
   readonly answers: Counter<"status" | "mode" | "transport">;
   readonly llmFallbacks: Counter<"reason">;
   readonly answerCache: Counter<"result">;
+  /** A shared engine (PostgreSQL, Redis) failed and this process fell back. */
+  readonly sharedStateFallbacks: Counter<"component">;
   readonly llmDroppedSentences: Counter;
   /** Counts one answer (by status and mode), its LLM fallback, if any, and the LLM sentences verification dropped. */
   observeAnswer(answer: Pick<Answer, "status" | "mode" | "fallbackReason" | "diagnostics">, transport: "json" | "sse"): void;
@@ -49,8 +51,17 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
   });
   const answerCache = new Counter({
     name: `${prefix}answer_cache_lookups_total`,
-    help: "Lookups in the in-memory cache of deterministic answers, by result (hit, miss).",
+    help: "Lookups in the cache of deterministic answers (in memory, or Redis with REDIS_URL), by result (hit, miss).",
     labelNames: ["result"] as const,
+    registers: [registry],
+  });
+
+  const sharedStateFallbacks = new Counter({
+    name: `${prefix}shared_state_fallbacks_total`,
+    help:
+      "Times a shared engine failed and this process fell back, by component: question_log (answer served, log entry lost), " +
+      "answer_cache (treated as a miss), rate_limit (counted in this process only).",
+    labelNames: ["component"] as const,
     registers: [registry],
   });
 
@@ -62,6 +73,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
 
   return {
     registry,
+    sharedStateFallbacks,
     httpRequests,
     httpDuration,
     answers,

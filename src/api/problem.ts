@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { ErrorRequestHandler, Request, Response } from "express";
 import type { z } from "zod";
+import { StoreUnavailableError, UnknownAnswerError } from "../errors.ts";
 
 /**
  * RFC 9457 problem details. Every error the API answers with (400, 401, 404, 405, 413, 415,
@@ -36,10 +37,11 @@ const TYPES: Record<number, string> = {
   400: "urn:kpo:problem:bad-request",
   401: "urn:kpo:problem:unauthorized",
   404: "urn:kpo:problem:not-found",
+  403: "urn:kpo:problem:forbidden",
   405: "urn:kpo:problem:method-not-allowed",
+  417: "urn:kpo:problem:expectation-failed",
   413: "urn:kpo:problem:payload-too-large",
   415: "urn:kpo:problem:unsupported-media-type",
-  403: "urn:kpo:problem:forbidden",
   409: "urn:kpo:problem:conflict",
   422: "urn:kpo:problem:unprocessable-document",
   408: "urn:kpo:problem:request-timeout",
@@ -123,6 +125,16 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
 /** Maps errors thrown by express, body-parser and friends onto problems; anything unknown is a 500. */
 export function toProblem(error: unknown): { problem: HttpProblem; unexpected: boolean } {
   if (error instanceof HttpProblem) return { problem: error, unexpected: false };
+  if (error instanceof UnknownAnswerError) return { problem: new HttpProblem(404, error.message), unexpected: false };
+  if (error instanceof StoreUnavailableError) {
+    return {
+      problem: new HttpProblem(503, `${error.publicDetail}; nothing was stored, try again later`, {
+        headers: { "Retry-After": String(error.retryAfterSeconds) },
+        cause: error,
+      }),
+      unexpected: false,
+    };
+  }
   const e = error as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown } | null;
   const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;
   if (status !== undefined && status >= 400 && status < 500) {
@@ -152,7 +164,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const { problem, unexpected } = toProblem(error);
   const log = res.locals.log;
   if (unexpected) log?.error({ err: error }, "unhandled error");
-  else if (problem.status >= 500) log?.warn({ status: problem.status, detail: problem.detail }, "request failed");
+  else if (problem.status >= 500) log?.warn({ status: problem.status, detail: problem.detail, cause: (problem.cause as Error | undefined)?.message }, "request failed");
   if (res.headersSent) {
     // Too late for a status line (e.g. mid-stream): end the response, the log has the cause.
     res.end();

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
-import { feedbackInputSchema, feedbackRecordSchema } from "../schema/feedback.ts";
+import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema } from "../schema/passage.ts";
 import { sourceDetailSchema, sourceInfoSchema, sourceTextSchema } from "../schema/source.ts";
@@ -50,6 +50,12 @@ export const sourceDetailResponseSchema = component("SourceDetail", sourceDetail
 export const sourceTextResponseSchema = component("SourceText", sourceTextSchema);
 export const feedbackRequestSchema = component("FeedbackInput", feedbackInputSchema.strict());
 export const feedbackResponseSchema = component("FeedbackRecord", feedbackRecordSchema);
+export const feedbackListItemComponentSchema = component("FeedbackListItem", feedbackListItemSchema);
+export const feedbackListResponseSchema = component(
+  "FeedbackList",
+  z.object({ count: z.number().int(), items: z.array(feedbackListItemComponentSchema) }),
+);
+export const gapReportResponseSchema = component("GapReport", gapReportSchema);
 
 // ---- requests ----
 
@@ -159,15 +165,15 @@ export const sseDeltaEventSchema = component(
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: "Malformed JSON or invalid input (zod issues with field paths)",
   401: "Missing or wrong API key (only when API_KEYS is set)",
-  404: "Not found",
+  403: "Admin endpoint: needs an ADMIN_API_KEYS key (turned off when none is set)",
+  404: "Not found (for feedback: an answer id this service never issued)",
   405: "Method not allowed",
   413: "Body larger than 32 KB",
   415: "Content-Type is not application/json",
   429: "Rate limit exceeded (see Retry-After)",
-  403: "Admin endpoint: needs an ADMIN_API_KEYS key (off when none is set)",
   422: "The document cannot be read (the detail names the reason); nothing indexed was changed",
   500: "Unexpected error (no details; quote the request id)",
-  503: "Index still loading",
+  503: "Index still loading, or a store is unavailable (PostgreSQL down, DATA_DIR read-only); see Retry-After",
 };
 
 export function problemResponses(...statuses: number[]): Record<number, ResponseConfig> {

@@ -26,7 +26,7 @@ export interface RunningServer {
 
 export interface StartServerOptions {
   app: RequestListener;
-  settings: Pick<Settings, "HOST" | "PORT" | "SHUTDOWN_TIMEOUT_MS">;
+  settings: Pick<Settings, "HOST" | "PORT" | "SHUTDOWN_TIMEOUT_MS"> & Partial<Pick<Settings, "REQUEST_TIMEOUT_MS" | "MAX_CONNECTIONS">>;
   logger: Logger;
   /** Install SIGTERM/SIGINT handlers that shut down and exit (main.ts: true; tests: false). */
   handleSignals?: boolean;
@@ -45,7 +45,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // responses not yet started say `Connection: close`, and every finished response lets the
   // server drop connections that went idle (server.close() alone waits for keepAliveTimeout).
   const inFlight = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
+  const requestTimeout = settings.REQUEST_TIMEOUT_MS ?? 15_000;
+  const server = http.createServer(
+    {
+      // A slow client (one body byte every few seconds) gets a 408 after REQUEST_TIMEOUT_MS, checked every second.
+      requestTimeout,
+      headersTimeout: Math.min(10_000, requestTimeout),
+      connectionsCheckingInterval: 1_000,
+      // Checked by the app, which answers with problem+json (Node's own check sends an empty 400).
+      requireHostHeader: false,
+    },
+    (req, res) => {
     if (closing) res.setHeader("Connection", "close");
     inFlight.add(res);
     res.once("close", () => {
@@ -53,11 +63,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     app(req, res);
-  });
+    },
+  );
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
+  // Without a listener Node answers any Expect other than 100-continue with an empty 417.
+  server.on("checkExpectation", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    writeProblem(res, 417, `the Expect header ${JSON.stringify(String(req.headers.expect).slice(0, 100))} is not supported; only 100-continue is`);
+  });
   server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 120_000;
+  // Beyond this many open connections new ones are refused at once instead of piling up.
+  server.maxConnections = settings.MAX_CONNECTIONS ?? 512;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -151,6 +166,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+function writeProblem(res: http.ServerResponse, status: number, detail: string): void {
+  const body = JSON.stringify({ type: problemType(status), title: STATUS_CODES[status], status, detail });
+  res.writeHead(status, { "Content-Type": "application/problem+json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
+  res.end(body);
 }
 
 /** Resolves true if `ms` passed before `promise` settled (rejections propagate). */

@@ -27,7 +27,7 @@ export async function askCommand(ctx: { settings: Settings; logger: Logger }, qu
   const bar = embeddingProgressBar();
   const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
-    const answer = await assistant.ask(question, { mode: opts.mode });
+    const answer = await assistant.ask(question, { mode: opts.mode }, { channel: "cli" });
     process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : renderAnswerText(answer));
   } finally {
     await assistant.close();

@@ -7,18 +7,33 @@ import { createEmbedder } from "../embed/factory.ts";
 import { CorpusError } from "../errors.ts";
 import { DocumentService } from "../ingest/documents.ts";
 import { ingest } from "../ingest/pipeline.ts";
+import { indexOptionsFromSettings } from "../store/index-options.ts";
 import { embeddingProgressBar } from "./progress.ts";
 
 type Context = { settings: Settings; logger: Logger };
 
 /** The CLI builds in this process (it serves nobody meanwhile); a running server picks the new index up from DATA_DIR/CURRENT. */
-function service(settings: Settings) {
+function service(settings: Settings, logger: Logger) {
   const embedder = createEmbedder(settings);
   const bar = embeddingProgressBar();
-  const documents = new DocumentService(settings, (s) =>
-    ingest(s, embedder, { onProgress: bar.onProgress, warn: (m) => process.stderr.write(`warning: ${m}\n`) }).finally(bar.stop),
+  // The build lock and vector cache of every build (PostgreSQL's with DATABASE_URL).
+  const { lock, openVectorCache, close } = indexOptionsFromSettings(settings, logger);
+  const documents = new DocumentService(
+    settings,
+    (s) =>
+      ingest(s, embedder, { onProgress: bar.onProgress, warn: (m) => process.stderr.write(`warning: ${m}\n`), ...(openVectorCache ? { openVectorCache } : {}) }).finally(
+        bar.stop,
+      ),
+    () => {},
+    lock,
   );
-  return { documents, close: async () => embedder.close?.() };
+  return {
+    documents,
+    close: async () => {
+      await embedder.close?.();
+      await close();
+    },
+  };
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
@@ -37,7 +52,7 @@ export async function addCommand(ctx: Context, target: string, opts: { title?: s
     });
     doc = { name: path.basename(file), bytes };
   }
-  const { documents, close } = service(settings);
+  const { documents, close } = service(settings, ctx.logger);
   try {
     const report = await documents.add({ ...doc, title: opts.title });
     const { source, ingest: summary } = report;
@@ -59,7 +74,7 @@ export async function addCommand(ctx: Context, target: string, opts: { title?: s
 }
 
 export async function removeCommand(ctx: Context, id: string): Promise<void> {
-  const { documents, close } = service(ctx.settings);
+  const { documents, close } = service(ctx.settings, ctx.logger);
   try {
     const { ingest: summary } = await documents.remove(path.basename(id));
     process.stdout.write(`Removed ${path.basename(id)}. Index published: ${summary.documents} documents, ${summary.chunks} chunks.\n`);

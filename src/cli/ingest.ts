@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import type { Settings } from "../config/settings.ts";
 import { createEmbedder } from "../embed/factory.ts";
-import { withIngestLock } from "../ingest/lock.ts";
+import { assertWritable, removeLeftovers } from "../ingest/build-lock.ts";
 import { ingest, type FlaggedPassage } from "../ingest/pipeline.ts";
+import { indexOptionsFromSettings } from "../store/index-options.ts";
 import { readManifest } from "../index/store.ts";
 import { embeddingProgressBar } from "./progress.ts";
 
@@ -13,14 +14,27 @@ export async function ingestCommand(ctx: { settings: Settings; logger: Logger },
   if (previous && previous.embedder.id !== embedder.id) {
     process.stderr.write(`The index was built with ${previous.embedder.id}; EMBEDDINGS now selects ${embedder.id}, so every chunk is embedded again.\n`);
   }
+  await assertWritable(settings.DATA_DIR);
+  // Same rules as a start-up build: the one build lock (a `kpo add` or an upload waits for this
+  // build), and PostgreSQL's vector cache when configured.
+  const { lock, openVectorCache, close } = indexOptionsFromSettings(settings, ctx.logger);
+  const release = await lock().catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
   const bar = embeddingProgressBar(opts.progress);
-  // Under the ingest lock: a `kpo add` or an upload on the same DATA_DIR waits for this build.
-  const summary = await withIngestLock(settings.DATA_DIR, () =>
-    ingest(settings, embedder, {
+  let summary;
+  try {
+    await removeLeftovers(settings.DATA_DIR);
+    summary = await ingest(settings, embedder, {
       warn: (m) => process.stderr.write(`warning: ${m}\n`),
       onProgress: bar.onProgress,
-    }),
-  ).finally(bar.stop);
+      ...(openVectorCache ? { openVectorCache } : {}),
+    }).finally(bar.stop);
+  } finally {
+    await release();
+    await close();
+  }
   process.stdout.write(
     [
       `Indexed ${summary.documents} documents: ${summary.chunks} chunks + ${summary.glossary} glossary entries.`,

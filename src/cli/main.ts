@@ -5,6 +5,7 @@ import { loadSettings } from "../config/settings.ts";
 import { AppError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { askCommand } from "./ask.ts";
+import { gapsCommand } from "./gaps.ts";
 import { addCommand, removeCommand } from "./documents.ts";
 import { glossaryCommand } from "./glossary.ts";
 import { ingestCommand } from "./ingest.ts";
@@ -55,6 +56,13 @@ program
   .addOption(new Option("--mode <mode>", "answer mode (llm needs OPENAI_API_KEY or LLM_BASE_URL)").choices(["deterministic", "llm"]))
   .option("--json", "print the Answer as JSON")
   .action(async (question: string, opts: { mode?: "deterministic" | "llm"; json?: boolean }) => askCommand(context(), question, opts));
+
+program
+  .command("gaps")
+  .description("coverage-gap report: questions answered not_found or rated down, grouped by meaning, largest group first")
+  .option("--top <n>", "how many groups to print", positiveInt(1000), 20)
+  .option("--json", "print the whole report as JSON")
+  .action(async (opts: { top: number; json?: boolean }) => gapsCommand(context(), opts));
 
 program
   .command("add")

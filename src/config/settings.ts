@@ -64,6 +64,20 @@ export const settingsSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   LOG_QUESTIONS: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1_000, 600_000).default(15_000),
+  MAX_CONNECTIONS: int(1, 100_000).default(512),
+  PUBLIC_ENDPOINTS: z
+    .string()
+    .default("metrics,openapi")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["metrics", "openapi"], { message: "lists only metrics and openapi (comma-separated), or is empty" }))),
+
+  // shared state (several replicas)
+  DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  ANSWER_CACHE_SIZE: int(0, 1_000_000).default(1000),
+  ANSWER_CACHE_TTL_SECONDS: int(1, 30 * 24 * 3600).default(3600),
+  GAP_SIMILARITY: num(0, 1).default(0.7),
 
   // Discord bot
   DISCORD_TOKEN: optionalString,

@@ -5,11 +5,19 @@ import { writeFileAtomic } from "./files.ts";
 
 const cacheSchema = z.object({ embedder: z.string(), vectors: z.record(z.string(), z.array(z.number())) });
 
+/** Vectors by content hash for one embedder: this file cache, or PostgreSQL's (src/store/postgres.ts). */
+export interface VectorCacheStore {
+  get(hash: string): number[] | undefined;
+  set(hash: string, vector: number[]): void;
+  /** Persists the vectors of `keep` (the current corpus). */
+  save(keep: Iterable<string>): Promise<void>;
+}
+
 /**
  * Vectors by content hash, one file per embedder, so re-ingest embeds only new or changed
  * chunks. A cache that cannot be read is ignored (it only costs time), never trusted.
  */
-export class VectorCache {
+export class VectorCache implements VectorCacheStore {
   private constructor(
     private readonly file: string,
     private readonly embedderId: string,

@@ -6,7 +6,7 @@ import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
 import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
-import { withIngestLock } from "./lock.ts";
+import { fileBuildLock, withBuildLock, type BuildLock } from "./build-lock.ts";
 import type { IngestSummary } from "./pipeline.ts";
 
 /** Builds and publishes the index for the corpus as it is now (in this process or a child). */
@@ -34,8 +34,8 @@ export interface AddReport {
 }
 
 /**
- * Adds and removes documents: corpus change -> index build -> publish, under the DATA_DIR
- * ingest lock. If the build fails (a document that does not parse, a glossary entry that
+ * Adds and removes documents: corpus change -> index build -> publish, under the build lock
+ * (the one every index build takes; PostgreSQL's advisory lock as well with DATABASE_URL). If the build fails (a document that does not parse, a glossary entry that
  * cites a removed source), the corpus change is undone and the published index was never
  * touched, so nothing already indexed is lost.
  */
@@ -48,11 +48,13 @@ export class DocumentService {
     private readonly build: BuildIndex,
     /** Called once a new index is published (the server swaps it in). */
     private readonly onPublished: () => Promise<void> | void = () => {},
+    /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
+    private readonly lock: BuildLock = fileBuildLock(settings.DATA_DIR),
   ) {}
 
   async add(doc: NewDocument): Promise<AddReport> {
-    const { CORPUS_DIR, DATA_DIR, rootDir } = this.settings;
-    return withIngestLock(DATA_DIR, async () => {
+    const { CORPUS_DIR, rootDir } = this.settings;
+    return withBuildLock(this.lock, async () => {
       let change;
       try {
         change = await addToCorpus(CORPUS_DIR, rootDir, doc);
@@ -78,8 +80,8 @@ export class DocumentService {
   }
 
   async remove(id: string): Promise<{ id: string; ingest: IngestSummary }> {
-    const { CORPUS_DIR, DATA_DIR, rootDir } = this.settings;
-    return withIngestLock(DATA_DIR, async () => {
+    const { CORPUS_DIR, rootDir } = this.settings;
+    return withBuildLock(this.lock, async () => {
       const change = await removeFromCorpus(CORPUS_DIR, rootDir, id);
       this.pending.add(id);
       try {

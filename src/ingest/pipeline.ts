@@ -8,7 +8,7 @@ import { embedAll, type Embedder } from "../embed/embedder.ts";
 import { buildBm25 } from "../index/bm25.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
-import { VectorCache } from "../index/vector-cache.ts";
+import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
 import { collapse } from "../corpus/formats/types.ts";
@@ -42,6 +42,8 @@ export interface IngestSummary {
 
 export interface IngestOptions extends WriteOptions {
   onProgress?: (progress: IngestProgress) => void;
+  /** Where embeddings are cached by content hash; defaults to the file cache in DATA_DIR. */
+  openVectorCache?: (embedderId: string) => Promise<VectorCacheStore>;
   warn?: (message: string) => void;
 }
 
@@ -129,7 +131,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const claims = topicChunks(topics, docs, chunks);
   chunks.push(...glossary.map(glossaryChunk), ...claims);
 
-  const cache = await VectorCache.open(settings.DATA_DIR, embedder.id);
+  const cache = await (options.openVectorCache ?? ((id: string) => VectorCache.open(settings.DATA_DIR, id)))(embedder.id);
   const missing = [...new Map(chunks.filter((c) => !cache.get(c.hash)).map((c) => [c.hash, c])).values()];
   options.onProgress?.({ phase: "embed", done: 0, total: missing.length });
   const fresh = await embedAll(embedder, missing.map(embeddingText), (done) =>

@@ -1,16 +1,18 @@
-import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import type { VectorStoreInterface } from "@langchain/core/vectorstores";
 import type MiniSearch from "minisearch";
-import type { Passage } from "../answer/types.ts";
 import type { Settings } from "../config/settings.ts";
 import { bm25SearchOptions } from "../index/bm25.ts";
-import type { Chunk, RetrieverName } from "../schema/passage.ts";
+import type { Chunk, Passage, RetrieverName } from "../schema/passage.ts";
 import { reciprocalRankFusion, type RankedList } from "./fuse.ts";
 import { GlossaryMatcher } from "./glossary-match.ts";
 import type { LoadedIndex } from "../index/store.ts";
 
 export interface RetrieverDeps {
   chunks: Chunk[];
-  hnsw: HNSWLib;
+  /** Any LangChain vector store whose documents carry `metadata.id` (the chunk id); HNSWLib locally. */
+  dense: VectorStoreInterface;
+  /** True when the store's scores are distances (lower is closer), as HNSWLib's cosine space reports. */
+  denseScoresAreDistances?: boolean;
   bm25: MiniSearch;
   glossary: GlossaryMatcher;
   embedQuery: (text: string) => Promise<number[]>;
@@ -25,6 +27,11 @@ export interface RetrieveOptions {
   vector?: number[];
 }
 
+/** The retrieval seam the answer service depends on (hybrid locally; any ranked passage source fits). */
+export interface Retriever {
+  retrieve(query: string, options?: RetrieveOptions): Promise<Passage[]>;
+}
+
 /** How deep each retriever looks before fusion. */
 const CANDIDATES = 60;
 
@@ -32,12 +39,12 @@ const CANDIDATES = 60;
  * Hybrid retrieval: glossary alias match + dense (HNSW) + BM25 (fuzzy, prefix), fused with
  * weighted reciprocal rank fusion. Results carry each retriever's rank and score.
  */
-export class HybridRetriever {
+export class HybridRetriever implements Retriever {
   private readonly byId: Map<string, Chunk>;
 
   /** The retriever over a loaded index: one way to build it for the assistant and the benchmarks. */
   static fromIndex(index: Pick<LoadedIndex, "chunks" | "hnsw" | "bm25" | "glossary">, embedQuery: (text: string) => Promise<number[]>, settings: RetrieverDeps["settings"]): HybridRetriever {
-    return new HybridRetriever({ chunks: index.chunks, hnsw: index.hnsw, bm25: index.bm25, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
+    return new HybridRetriever({ chunks: index.chunks, dense: index.hnsw, denseScoresAreDistances: true, bm25: index.bm25, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
   }
 
   constructor(private readonly deps: RetrieverDeps) {
@@ -67,12 +74,13 @@ export class HybridRetriever {
     }
     if (use("dense") && query.trim()) {
       const vector = options.vector ?? (await this.deps.embedQuery(query));
-      const hits = await this.deps.hnsw.similaritySearchVectorWithScore(vector, Math.min(CANDIDATES, this.deps.chunks.length));
+      const hits = await this.deps.dense.similaritySearchVectorWithScore(vector, Math.min(CANDIDATES, this.deps.chunks.length));
       // HNSWLib reports cosine distance; 1 - distance is the similarity people expect.
+      const similarity = (score: number) => (this.deps.denseScoresAreDistances ? 1 - score : score);
       lists.push({
         name: "dense",
         weight: settings.WEIGHT_DENSE,
-        items: hits.map(([doc, distance]) => ({ id: String(doc.metadata.id), score: 1 - distance })),
+        items: hits.map(([doc, score]) => ({ id: String(doc.metadata.id), score: similarity(score) })),
       });
     }
     return reciprocalRankFusion(lists, settings.RRF_K)

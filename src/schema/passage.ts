@@ -74,3 +74,10 @@ export const searchHitSchema = chunkSchema.omit({ sentences: true, hash: true })
   scores: z.partialRecord(retrieverNameSchema, z.number()),
 });
 export type SearchHit = z.infer<typeof searchHitSchema>;
+
+/** A retrieved chunk as the answerers see it: the full chunk (with sentence spans) plus fusion details. */
+export type Passage = Chunk & {
+  score: number;
+  ranks: Partial<Record<RetrieverName, number>>;
+  scores: Partial<Record<RetrieverName, number>>;
+};

@@ -1,14 +1,10 @@
 import { Writable } from "node:stream";
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { pino } from "pino";
 import type { Assistant } from "../../src/assistant-types.ts";
 import { createApp } from "../../src/api/app.ts";
 import { createMetrics, type ApiMetrics } from "../../src/api/metrics.ts";
 import { startServer, type RunningServer } from "../../src/api/server.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { FeedbackStore } from "../../src/feedback/store.ts";
 import { testSettings } from "./assistant.ts";
 
 export interface TestApi {
@@ -30,7 +26,6 @@ export interface TestApi {
 export async function startTestApi(options: {
   assistant: Assistant | (() => Assistant | undefined);
   env?: Record<string, string>;
-  answerCacheSize?: number;
 }): Promise<TestApi> {
   const settings = testSettings({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000", ...options.env });
   const lines: string[] = [];
@@ -44,7 +39,7 @@ export async function startTestApi(options: {
   const metrics = createMetrics({ defaultMetrics: false });
   const provided = options.assistant;
   const assistant = typeof provided === "function" ? provided : () => provided;
-  const app = createApp({ settings, logger, metrics, assistant, answerCacheSize: options.answerCacheSize });
+  const app = createApp({ settings, logger, metrics, assistant });
   const running = await startServer({ app, settings, logger });
   return {
     url: running.url,
@@ -59,12 +54,6 @@ export async function startTestApi(options: {
       await running.shutdown("test");
     },
   };
-}
-
-/** The real assistant with its feedback store moved to a fresh temp DATA_DIR (the shared index dir stays clean). */
-export async function withTempFeedback(assistant: Assistant, dataDir?: string): Promise<Assistant & { dataDir: string }> {
-  const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kpo-api-feedback-")));
-  return Object.assign(Object.create(assistant) as Assistant, { feedback: new FeedbackStore(dir), dataDir: dir });
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

@@ -1,7 +1,9 @@
+import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
 import { createAssistant, type Assistant } from "../../src/assistant.ts";
 import { loadSettings, type Settings } from "../../src/config/settings.ts";
+import { openSharedState } from "../../src/store/index.ts";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -14,14 +16,22 @@ const cache = new Map<string, Promise<Assistant>>();
 
 /**
  * A REAL assistant over the real corpus and real embedding model, loading the index the
- * global setup built. Overrides must not change ingestion settings (INCLUDE_COMMENTS,
- * EMBEDDINGS, CORPUS_DIR, DATA_DIR): those would rebuild the shared index.
+ * global setup built. Its question log and feedback go to `storeDir` (a fresh temp folder by
+ * default), so test files never write into the shared index folder. Overrides must not change
+ * ingestion settings (INCLUDE_COMMENTS, EMBEDDINGS, CORPUS_DIR, DATA_DIR).
  */
+export function testAssistant(overrides: Record<string, string> = {}, storeDir?: string): Promise<Assistant> {
+  const settings = testSettings(overrides);
+  const dir = storeDir ?? mkdtempSync(path.join(inject("storeRoot"), "store-"));
+  return createAssistant(settings, { shared: openSharedState({ ...settings, DATA_DIR: dir }) });
+}
+
+/** One real assistant per set of overrides, shared by the tests of a file. */
 export function sharedTestAssistant(overrides: Record<string, string> = {}): Promise<Assistant> {
   const key = JSON.stringify(overrides);
   let assistant = cache.get(key);
   if (!assistant) {
-    assistant = createAssistant(testSettings(overrides));
+    assistant = testAssistant(overrides);
     cache.set(key, assistant);
   }
   return assistant;

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { FeedbackStore } from "../../src/feedback/store.ts";
+import { FeedbackService } from "../../src/feedback/service.ts";
+import { FileStore } from "../../src/store/file.ts";
 import type { Answer, AnswerEvent, Citation } from "../../src/schema/answer.ts";
 import type { GlossaryEntry } from "../../src/schema/glossary.ts";
 
@@ -89,7 +90,6 @@ export function fakeDiscordAssistant(settings: Settings, overrides: Partial<Assi
   };
   const assistant = {
     questions,
-    settings,
     status: {
       embedder: "fake",
       defaultMode: "deterministic",
@@ -106,7 +106,8 @@ export function fakeDiscordAssistant(settings: Settings, overrides: Partial<Assi
       suggest: (term: string, limit = 5) => FAKE_GLOSSARY.filter((e) => e.term.toLowerCase().startsWith(term.toLowerCase().slice(0, 3))).slice(0, limit),
     },
     sources: { list: () => [], get: () => undefined, text: async () => undefined },
-    feedback: new FeedbackStore(settings.DATA_DIR),
+    feedback: new FeedbackService(new FileStore(settings.DATA_DIR)),
+    gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [] }),
     close: async () => undefined,
     ...overrides,
   };

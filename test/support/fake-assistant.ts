@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { FeedbackStore } from "../../src/feedback/store.ts";
+import { FeedbackService } from "../../src/feedback/service.ts";
+import { FileStore } from "../../src/store/file.ts";
 import type { Answer, AnswerEvent, AskOptions } from "../../src/schema/answer.ts";
 
 /**
@@ -21,7 +22,6 @@ export function fakeAssistant(settings: Settings, overrides: Partial<Assistant> 
     timings: { retrieveMs: 0, composeMs: 0, totalMs: 0 },
   });
   return {
-    settings,
     status: {
       embedder: "fake",
       defaultMode: "deterministic",
@@ -45,7 +45,8 @@ export function fakeAssistant(settings: Settings, overrides: Partial<Assistant> 
     search: async () => [],
     glossary: { list: () => [], lookup: () => undefined, suggest: () => [] },
     sources: { list: () => [], get: () => undefined, text: async () => undefined },
-    feedback: new FeedbackStore(settings.DATA_DIR),
+    feedback: new FeedbackService(new FileStore(settings.DATA_DIR)),
+    gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [] }),
     close: async () => undefined,
     ...overrides,
   } as Assistant;

@@ -8,6 +8,8 @@ import { loadSettings } from "../../src/config/settings.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     sharedDataDir: string;
+    /** Parent of the question-log/feedback folders test assistants write to; removed after the run. */
+    storeRoot: string;
   }
 }
 
@@ -18,7 +20,10 @@ export default async function setup(project: TestProject) {
   const assistant = await createAssistant(loadSettings({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }, root));
   await assistant.close();
   project.provide("sharedDataDir", dataDir);
+  const storeRoot = await mkdtemp(path.join(os.tmpdir(), "kpo-test-stores-"));
+  project.provide("storeRoot", storeRoot);
   return async () => {
     await rm(dataDir, { recursive: true, force: true });
+    await rm(storeRoot, { recursive: true, force: true });
   };
 }

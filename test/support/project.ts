@@ -35,7 +35,7 @@ export async function serveLive(settings: Settings, live: LiveAssistant, documen
     },
   });
   const logger = pino({ level: "info" }, sink);
-  const app = createApp({ settings, logger, metrics: createMetrics({ defaultMetrics: false }), assistant: live.current, documents, answerCacheSize: 0 });
+  const app = createApp({ settings, logger, metrics: createMetrics({ defaultMetrics: false }), assistant: live.current, documents });
   const running = await startServer({ app, settings, logger });
   return { url: running.url, running, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }

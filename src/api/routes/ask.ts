@@ -1,8 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Settings } from "../../config/settings.ts";
-import type { Answer } from "../../schema/answer.ts";
-import { LruCache, answerCacheKey } from "../answer-cache.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
 import { answerResponseSchema, askRequestSchema, problemResponses } from "../schemas.ts";
@@ -11,13 +8,9 @@ import { streamAnswerEvents } from "../sse.ts";
 export interface AskRouteDeps {
   settings: Pick<Settings, "LOG_QUESTIONS">;
   metrics: ApiMetrics;
-  /** Bound of the deterministic-answer cache (0 turns it off). */
-  answerCacheSize: number;
 }
 
-export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps): AnyRouteSpec[] {
-  const cache = new LruCache<Answer>(answerCacheSize);
-
+export function askRoutes({ settings, metrics }: AskRouteDeps): AnyRouteSpec[] {
   return [
     defineRoute({
       method: "post",
@@ -62,7 +55,7 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
 
         if (req.accepts(["application/json", "text/event-stream"]) === "text/event-stream") {
           res.locals.logFields.stream = true;
-          const answer = await streamAnswerEvents(res, assistant.askStream(question, options), (error) =>
+          const answer = await streamAnswerEvents(res, assistant.askStream(question, options, { channel: "api" }), (error) =>
             res.locals.log.error({ err: error }, "answer stream failed"),
           );
           if (cancel.signal.aborted) res.locals.logFields.cancelled = true;
@@ -73,31 +66,19 @@ export function askRoutes({ settings, metrics, answerCacheSize }: AskRouteDeps):
           return;
         }
 
-        const started = performance.now();
-        const effectiveMode = mode ?? assistant.status.defaultMode;
-        // Keyed by the loaded index too: after a live reload, answers from the previous index are never served.
-        const key = effectiveMode === "deterministic" ? `${assistant.status.manifest.corpusHash}:${answerCacheKey(question, effectiveMode, k)}` : undefined;
-        let answer: Answer;
-        const cached = key === undefined ? undefined : cache.get(key);
-        if (cached) {
-          metrics.answerCache.inc({ result: "hit" });
-          // Same content; a fresh id (as the assistant gives every answer) so feedback can tell
-          // responses apart, and timings of this response (nothing was retrieved or composed).
-          const totalMs = Math.round((performance.now() - started) * 1000) / 1000;
-          answer = { ...cached, id: randomUUID(), timings: { retrieveMs: 0, composeMs: 0, totalMs } };
-          res.setHeader("X-Answer-Cache", "hit");
-        } else {
-          try {
-            answer = await assistant.ask(question, options);
-          } catch (error) {
-            if (!cancel.signal.aborted) throw error;
-            res.locals.logFields.cancelled = true;
-            return;
-          }
-          if (key !== undefined) {
-            metrics.answerCache.inc({ result: "miss" });
-            if (answer.mode === "deterministic") cache.set(key, answer);
-          }
+        let answer;
+        try {
+          answer = await assistant.ask(question, options, {
+            channel: "api",
+            onCacheLookup: (result) => {
+              metrics.answerCache.inc({ result });
+              if (result === "hit") res.setHeader("X-Answer-Cache", "hit");
+            },
+          });
+        } catch (error) {
+          if (!cancel.signal.aborted) throw error;
+          res.locals.logFields.cancelled = true;
+          return;
         }
         metrics.observeAnswer(answer, "json");
         Object.assign(res.locals.logFields, { answerId: answer.id, answerStatus: answer.status, answerMode: answer.mode });

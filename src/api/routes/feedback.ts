@@ -1,26 +1,51 @@
+import { z } from "zod";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
-import { feedbackRequestSchema, feedbackResponseSchema, jsonResponse, problemResponses } from "../schemas.ts";
+import { feedbackListResponseSchema, feedbackRequestSchema, feedbackResponseSchema, jsonResponse, problemResponses } from "../schemas.ts";
+
+export const feedbackListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "How many records, newest first (1-500)", example: 50 }),
+});
 
 export function feedbackRoutes(): AnyRouteSpec[] {
   return [
     defineRoute({
       method: "post",
       path: "/v1/feedback",
-      summary: "Rate an answer (stored durably, append-only, in DATA_DIR)",
+      summary: "Rate an answer this service issued (stored durably before the 201)",
+      description: "The answerId must be the id of an answer /v1/ask (or the bot) returned; any other id is refused with 404.",
       tags: ["feedback"],
       secured: true,
       body: feedbackRequestSchema,
       responses: {
         201: jsonResponse("The stored feedback record", feedbackResponseSchema),
-        ...problemResponses(400, 401, 405, 413, 415, 429, 500, 503),
+        ...problemResponses(400, 401, 404, 405, 413, 415, 429, 500, 503),
       },
       handler: async ({ body }, _req, res) => {
+        res.locals.logFields = { answerId: body.answerId, rating: body.rating };
         const record = await res.locals.assistant!.feedback.record(body, {
           channel: "api",
           ...(res.locals.keyId ? { user: res.locals.keyId } : {}),
         });
-        res.locals.logFields = { feedbackId: record.id, answerId: record.answerId, rating: record.rating };
+        res.locals.logFields.feedbackId = record.id;
         res.status(201).json(record);
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/feedback",
+      summary: "Recent feedback with the question and status of each rated answer (admin key)",
+      tags: ["feedback"],
+      secured: true,
+      admin: true,
+      query: feedbackListQuerySchema,
+      responses: {
+        200: jsonResponse("Feedback, newest first", feedbackListResponseSchema),
+        ...problemResponses(400, 401, 403, 405, 429, 500, 503),
+      },
+      handler: async ({ query }, _req, res) => {
+        res.setHeader("Cache-Control", "no-store");
+        const items = await res.locals.assistant!.feedback.list(query.limit);
+        res.json({ count: items.length, items });
       },
     }),
   ];

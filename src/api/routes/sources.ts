@@ -11,7 +11,12 @@ import {
   sourceTextResponseSchema,
 } from "../schemas.ts";
 
-export function sourcesRoutes(): AnyRouteSpec[] {
+export interface SourcesRouteDeps {
+  /** The repository root: source paths (originals included) are relative to it. */
+  rootDir: string;
+}
+
+export function sourcesRoutes({ rootDir }: SourcesRouteDeps): AnyRouteSpec[] {
   return [
     defineRoute({
       method: "get",
@@ -83,7 +88,7 @@ export function sourcesRoutes(): AnyRouteSpec[] {
         const assistant = res.locals.assistant!;
         const source = assistant.sources.get(params.id);
         if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
-        const bytes = await readFile(path.resolve(assistant.settings.rootDir, source.originalPath)).catch(() => {
+        const bytes = await readFile(path.resolve(rootDir, source.originalPath)).catch(() => {
           throw new HttpProblem(404, `the original of ${source.id} (${source.originalPath}) is no longer on disk`);
         });
         // Always an attachment: an uploaded HTML page must not run as this origin's page.
