@@ -6,7 +6,7 @@ import type { ComposeContext } from "./context.ts";
 import { assessEvidence } from "./evidence.ts";
 import { classify } from "./intent.ts";
 import type { Knowledge } from "./knowledge.ts";
-import { askedText, type AnalyzedQuestion } from "./question.ts";
+import { askedText, POINTS_BACK, type AnalyzedQuestion } from "./question.ts";
 import { queryTerms } from "./scoring.ts";
 import { topicWords } from "./query-words.ts";
 import { normalizeTerm } from "../../text/terms.ts";
@@ -17,12 +17,6 @@ import { general } from "./strategies/general.ts";
 import { list } from "./strategies/list.ts";
 export { questionParts } from "./intent.ts";
 
-/**
- * Extractive answer composer: evidence gate, then one strategy per kind of question. Every
- * sentence it outputs is a verbatim quote of a corpus sentence or glossary definition, or a
- * curated claim that cites the verbatim source spans it rests on; the same question over the
- * same index gives the same output.
- */
 export interface ComposeInput {
   id: string;
   question: AnalyzedQuestion;
@@ -36,6 +30,12 @@ export interface ComposeInput {
 
 type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
 
+/**
+ * Extractive answer composer: evidence gate, then one strategy per kind of question. Every
+ * sentence it outputs is a verbatim quote of a corpus sentence or glossary definition, or a
+ * curated claim that cites the verbatim source spans it rests on; the same question over the
+ * same index gives the same output.
+ */
 export class DeterministicComposer {
   constructor(private readonly knowledge: Knowledge) {}
 
@@ -52,9 +52,9 @@ export class DeterministicComposer {
     });
   }
 
-  /** What retrieval should search for: the question's topic words (no filler or markup), misspellings corrected against the corpus. */
+  /** What retrieval should search for: the question's topic words, without filler or markup (spelling is corrected before analysis). */
   searchText(question: AnalyzedQuestion): string {
-    const words = [question.focus, question.context].flatMap((t) => topicWords(t)).map((w) => this.knowledge.spell(w));
+    const words = [question.focus, question.context].flatMap((t) => topicWords(t));
     return words.join(" ") || question.text;
   }
 
@@ -67,7 +67,7 @@ export class DeterministicComposer {
     // piece the focus points back at is part of what it asks.
     const known = (t: string) => knowledge.vocabulary.has(t);
     const own = classify(question.focus, matches, known);
-    const intent = own.kind === "definition" && !/\b(?:that|this|it|they|them|those|these|ones)\b/i.test(question.focus) ? own : classify(question.focus, matches, known, topicWords(question.referent));
+    const intent = own.kind === "definition" && !POINTS_BACK.test(question.focus) ? own : classify(question.focus, matches, known, topicWords(question.referent));
     const related = this.related(matches, passages);
     const evidence = assessEvidence(knowledge, query, passages);
     if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);

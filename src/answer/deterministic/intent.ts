@@ -3,6 +3,7 @@ import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
 import type { ListType } from "../../schema/passage.ts";
 import { normalizeTerm, stem, words } from "../../text/terms.ts";
 import { topicWords } from "./query-words.ts";
+import { POINTS_BACK } from "./question.ts";
 
 export type Intent =
   | { kind: "definition"; term: GlossaryEntry }
@@ -88,7 +89,7 @@ export function classify(question: string, matches: GlossaryMatch[], known: (ter
   const pair = comparedPair(question, matches);
   const choice = MODEL_CHOICE.test(question);
   // "Is bookkeeping KPO or BPO?", "We need X. Is that KPO or BPO?": which model fits some work, not how the two compare.
-  if (choice && (rest.length >= 1 || /\b(?:that|this|it|they|those|these)\b/i.test(question)) && !COMPARISON_CUE.test(question)) return { kind: "advice", choice };
+  if (choice && (rest.length >= 1 || POINTS_BACK.test(question)) && !COMPARISON_CUE.test(question)) return { kind: "advice", choice };
   if (pair && rest.length <= 4) return { kind: "comparison", a: pair[0].entry, b: pair[1].entry };
   if (choice) return { kind: "advice", choice };
   for (const [listType, cue] of LIST_CUES) {

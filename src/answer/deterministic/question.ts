@@ -42,6 +42,9 @@ export interface AnalyzedQuestion {
 const INTERROGATIVE =
   /^(?:(?:ok(?:ay)?|so|and|but|also|hey|hi|hello|quick one|then|well|um+|uh+)[\s,]+)*(?:what|what's|whats|wat|wut|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|may|might|has|have|define|explain|describe|tell me|give me|list|name|compare)\b/i;
 
+/** Words that point back at something said before ("Is that a reason ...?", "Which ones?"). */
+export const POINTS_BACK = /\b(?:that|this|it|they|them|those|these|such|ones)\b/i;
+
 /** Words for what something costs or pays. */
 export const MONEY = /\b(?:rates?|prices?|costs?|fees?|salar(?:y|ies)|wages?|pay|paid|charges?|earn(?:s|ings)?)\b/i;
 
@@ -99,7 +102,7 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth|ceo|president|chairman|chair|director|owner|head of|leader|boss)\b/i;
   const context = contextParts.join(" ");
   // A focus with a pronoun, or with hardly a topic word of its own, asks about what was said just before it.
-  const refersBack = topicWords(context).length > 0 && (/\b(?:that|this|it|they|them|those|these|such|ones)\b/i.test(focus) || topicWords(focus).length <= 2);
+  const refersBack = topicWords(context).length > 0 && (POINTS_BACK.test(focus) || topicWords(focus).length <= 2);
   const referent = refersBack ? (first > 0 ? parts[first - 1]! : (contextParts[0] ?? "")) : "";
   const tagged = tagWords(text);
   return {

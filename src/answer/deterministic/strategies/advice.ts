@@ -18,8 +18,8 @@ function taskMatch(questionWords: Set<string>, raw: string, task: string): numbe
 /** The claim that classifies the work the question names (tagged `work:` with `tasks:` in a topic note), most specific first. */
 function classifyingClaim(ctx: ComposeContext): Sentence | undefined {
   const raw = ctx.question.text;
-  // Typos are corrected against the corpus first ("bookeeping" is bookkeeping).
-  const questionWords = new Set(taskWords(normalizeTerm(raw).split(" ").map((w) => ctx.knowledge.spell(w)).join(" ")));
+  // The question's spelling was corrected against the corpus before analysis ("bookeeping" is bookkeeping).
+  const questionWords = new Set(taskWords(raw));
   let best: { sentence: Sentence; words: number } | undefined;
   for (const sentence of ctx.knowledge.sentences) {
     const claim = sentence.chunk.claim;
