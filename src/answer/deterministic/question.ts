@@ -145,17 +145,19 @@ function capitalisedNames(parts: string[]): string[] {
  * what; and places, organisations and people, which name something even when typed in lower case.
  */
 function tagWords(text: string): { generic: string[]; names: string[] } {
-  const terms = nlp(text).terms().json() as { terms: { text: string; normal: string; tags: string[] }[] }[];
+  const sentences = nlp(text).json() as { terms: { text: string; normal: string; tags: string[] }[] }[];
   const generic = new Set<string>();
   const names = new Set<string>();
-  for (const t of terms.flatMap((x) => x.terms)) {
+  for (const [i, t] of sentences.flatMap((s) => s.terms.map((term, i) => [i, term] as const))) {
     const tags = new Set(t.tags);
     // Number words ("three weeks") count an amount; they are no topic either.
     const cardinal = tags.has("Value") && /^[a-z]+$/.test(t.normal);
     if (cardinal || (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb")))) generic.add(t.normal);
-    // Places are names in any case ("poland"); organisations and people only as typed with a capital ("post" is no company).
-    const capitalised = /^\p{Lu}/u.test(t.text);
-    if (tags.has("Place") || tags.has("Country") || tags.has("City") || (capitalised && (tags.has("Organization") || tags.has("Person")))) names.add(t.text.replace(/[^\p{L}\p{N}&-]+/gu, ""));
+    // Countries, cities and regions are names in any case ("poland"; not an abbreviation: "Qué" is no Quebec);
+    // organisations and people only as typed with a capital, and not as a sentence's first word ("post" is no company).
+    const place = (tags.has("Country") || tags.has("City") || tags.has("Region")) && !tags.has("Abbreviation");
+    const named = i > 0 && /^\p{Lu}/u.test(t.text) && (tags.has("Organization") || tags.has("Person"));
+    if (place || named) names.add(t.text.replace(/[^\p{L}\p{N}&-]+/gu, ""));
   }
   return { generic: [...generic], names: [...names].filter(Boolean) };
 }
