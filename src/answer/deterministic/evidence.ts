@@ -41,26 +41,28 @@ export function assessEvidence(knowledge: Knowledge, query: Query, passages: Pas
     for (const s of sentences) dense = Math.max(dense, knowledge.similarity(query.vector, s));
   }
   const texts = passages.filter((p) => p.kind !== "comment").map(passageText);
+  const sentences = texts.flatMap((t) => t.split(/(?<=[.!?])\s+/));
   const unmet: string[] = [
     ...query.question.figures.filter((f) => !texts.some((t) => t.includes(f))),
     // A name the corpus never uses (by any spelling close enough to be a typo) is something it cannot speak about.
     ...query.question.names.filter((n) => knowledge.resolve(n.toLowerCase()) === undefined && knowledge.sourcesNamedIn(n).size === 0),
   ];
   // The sources are dated; a figure "as of now" is only there if a passage states one in the present.
-  const statesCurrentFigure = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => /\b(?:today|now|currently)\b/i.test(s) && /\d/.test(s));
-  if (query.question.wantsCurrentFigure && !texts.some(statesCurrentFigure)) unmet.push("current figures (the sources' figures are dated)");
+  const statesCurrentFigure = (s: string) => /\b(?:today|now|currently)\b/i.test(s) && /\d/.test(s);
+  if (query.question.wantsCurrentFigure && !sentences.some(statesCurrentFigure)) unmet.push("current figures (the sources' figures are dated)");
   // A price or pay figure is only there if a passage states an amount of money about a price, rate or pay.
-  const statesAmount = (t: string) => t.split(/(?<=[.!?])\s+/).some((s) => MONEY.test(s) && /[$€£₹]\s?\d|\d\s*(?:dollars|rupees|usd|inr|eur|pesos)\b/i.test(s));
-  if (query.question.wantsAmount && !texts.some(statesAmount)) unmet.push("prices, rates or pay (the sources give no amounts for them)");
+  const statesAmount = (s: string) => MONEY.test(s) && /[$€£₹]\s?\d|\d\s*(?:dollars|rupees|usd|inr|eur|pesos)\b/i.test(s);
+  if (query.question.wantsAmount && !sentences.some(statesAmount)) unmet.push("prices, rates or pay (the sources give no amounts for them)");
   // What actually happened is not what was forecast: figures the sources give only as predictions do not answer it.
   if (query.question.wantsActual) {
-    const sentences = texts.slice(0, 12).flatMap((t) => t.split(/(?<=[.!?])\s+/)).filter((s) => /\d/.test(s));
-    const onTopic = query.question.figures.length ? sentences.filter((s) => query.question.figures.some((f) => s.includes(f))) : sentences;
+    const withFigures = texts.slice(0, 12).flatMap((t) => t.split(/(?<=[.!?])\s+/)).filter((s) => /\d/.test(s));
+    const onTopic = query.question.figures.length ? withFigures.filter((s) => query.question.figures.some((f) => s.includes(f))) : withFigures;
     const FORECAST = /\b(?:predict\w*|expect\w*|forecast\w*|estimat\w*|anticipat\w*|projected|would|will)\b/i;
     if (onTopic.length && onTopic.every((s) => FORECAST.test(s))) unmet.push("actual figures (the sources give forecasts only)");
   }
-  // The sources rank no companies and give no company revenues.
-  if (query.question.wantsRanking) unmet.push("rankings of companies or vendors (the sources name and rank none)");
+  // A ranking of companies is only there if a passage ranks companies.
+  const ranksCompanies = (s: string) => /\b(?:top|largest|biggest|leading|rank\w*)\b/i.test(s) && /\b(?:compan|firm|vendor|provider|player|supplier)\w*/i.test(s);
+  if (query.question.wantsRanking && !sentences.some(ranksCompanies)) unmet.push("rankings of companies or vendors (no source ranks them)");
   const answerable = best >= THRESHOLDS.minCoverage || (best >= THRESHOLDS.minCoverageWithDense && dense >= THRESHOLDS.minDense);
   return { coverage: round(best), dense: round(dense), answerable, unmet };
 }
