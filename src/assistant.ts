@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
-import { createLlmAnswerer } from "./answer/llm/index.ts";
 import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
 import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
@@ -66,8 +65,9 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index));
+  // Imported only when an LLM is configured: the client (@langchain/openai) alone costs 0.6-0.7 s of start-up.
   const llm = settings.llmConfigured
-    ? createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
+    ? (await import("./answer/llm/index.ts")).createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
     : undefined;
   const defaultMode = llm ? "llm" : "deterministic";
   const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });

@@ -43,6 +43,7 @@ export const settingsSchema = z.object({
   WEIGHT_GLOSSARY: num(0, 10).default(1.2),
   WEIGHT_DENSE: num(0, 10).default(0.6),
   WEIGHT_BM25: num(0, 10).default(1),
+  HNSW_EF: int(10, 10_000).default(1200),
 
   // answering
   OPENAI_API_KEY: optionalString,

@@ -16,7 +16,7 @@ export interface RetrieverDeps {
   bm25: MiniSearch;
   glossary: GlossaryMatcher;
   embedQuery: (text: string) => Promise<number[]>;
-  settings: Pick<Settings, "RRF_K" | "WEIGHT_GLOSSARY" | "WEIGHT_DENSE" | "WEIGHT_BM25">;
+  settings: Pick<Settings, "RRF_K" | "WEIGHT_GLOSSARY" | "WEIGHT_DENSE" | "WEIGHT_BM25" | "HNSW_EF">;
 }
 
 export interface RetrieveOptions {
@@ -44,6 +44,9 @@ export class HybridRetriever implements Retriever {
 
   /** The retriever over a loaded index: one way to build it for the assistant and the benchmarks. */
   static fromIndex(index: Pick<LoadedIndex, "chunks" | "hnsw" | "bm25" | "glossary">, embedQuery: (text: string) => Promise<number[]>, settings: RetrieverDeps["settings"]): HybridRetriever {
+    // hnswlib searches with max(ef, k); its default ef (10) and our k (60) miss true neighbours
+    // at size. HNSW_EF comes from a recall target, measured by `npm run bench:hnsw`.
+    index.hnsw.index.setEf(settings.HNSW_EF);
     return new HybridRetriever({ chunks: index.chunks, dense: index.hnsw, denseScoresAreDistances: true, bm25: index.bm25, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
   }
 
