@@ -5,6 +5,7 @@ import { createApp } from "../../src/api/app.ts";
 import { createMetrics, type ApiMetrics } from "../../src/api/metrics.ts";
 import { startServer, type RunningServer } from "../../src/api/server.ts";
 import type { Settings } from "../../src/config/settings.ts";
+import type { Logger } from "../../src/logger.ts";
 import { testSettings } from "./assistant.ts";
 
 export interface TestApi {
@@ -28,14 +29,7 @@ export async function startTestApi(options: {
   env?: Record<string, string>;
 }): Promise<TestApi> {
   const settings = testSettings({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000", ...options.env });
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean));
-      done();
-    },
-  });
-  const logger = pino({ level: "info" }, sink);
+  const { logger, logs, text } = memoryLogger();
   const metrics = createMetrics({ defaultMetrics: false });
   const provided = options.assistant;
   const assistant = typeof provided === "function" ? provided : () => provided;
@@ -47,9 +41,9 @@ export async function startTestApi(options: {
     metrics,
     running,
     get logs() {
-      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      return logs();
     },
-    logText: () => lines.join("\n"),
+    logText: text,
     close: async () => {
       await running.shutdown("test");
     },
@@ -58,4 +52,16 @@ export async function startTestApi(options: {
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+/** A pino logger at info level that keeps every line in memory, as text or parsed on demand. */
+export function memoryLogger(): { logger: Logger; logs: () => Record<string, unknown>[]; text: () => string } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, sink), logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), text: () => lines.join("\n") };
 }

@@ -1,8 +1,6 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { inject } from "vitest";
 import { createApp } from "../../src/api/app.ts";
 import { createMetrics } from "../../src/api/metrics.ts";
@@ -10,6 +8,7 @@ import { startServer, type RunningServer } from "../../src/api/server.ts";
 import { loadSettings, type Settings } from "../../src/config/settings.ts";
 import type { DocumentService } from "../../src/ingest/documents.ts";
 import type { LiveAssistant } from "../../src/live-assistant.ts";
+import { memoryLogger } from "./api-harness.ts";
 import { REPO_ROOT } from "./assistant.ts";
 
 /**
@@ -27,15 +26,8 @@ export async function tempProject(prefix: string, env: Record<string, string> = 
 
 /** The real app on an ephemeral port over a live assistant, with logs kept in memory. */
 export async function serveLive(settings: Settings, live: LiveAssistant, documents?: DocumentService): Promise<{ url: string; running: RunningServer; logs: () => Record<string, unknown>[] }> {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean));
-      done();
-    },
-  });
-  const logger = pino({ level: "info" }, sink);
+  const { logger, logs } = memoryLogger();
   const app = createApp({ settings, logger, metrics: createMetrics({ defaultMetrics: false }), assistant: live.current, documents });
   const running = await startServer({ app, settings, logger });
-  return { url: running.url, running, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { url: running.url, running, logs };
 }
