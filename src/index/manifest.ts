@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Bumped when cleaning, chunking or the index layout change, so old indexes are rebuilt. */
-export const PIPELINE_VERSION = 6;
+export const PIPELINE_VERSION = 7;
 
 export const indexManifestSchema = z.object({
   version: z.literal(PIPELINE_VERSION),

@@ -14,6 +14,7 @@ import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import { loadBm25 } from "./bm25.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
+import { termStatsSchema, type TermStats } from "./term-stats.ts";
 
 /**
  * The persisted index lives in DATA_DIR/index-<id>/ and DATA_DIR/CURRENT names the live one.
@@ -30,6 +31,7 @@ export interface IndexContents {
   /** One vector per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: number[][];
   bm25: MiniSearch;
+  termStats: TermStats;
 }
 
 export interface LoadedIndex {
@@ -42,6 +44,7 @@ export interface LoadedIndex {
   bm25: MiniSearch;
   /** Row-major, `dimensions` floats per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array;
+  termStats: TermStats;
 }
 
 const CURRENT = "CURRENT";
@@ -93,6 +96,7 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     await writeFile(path.join(building, "bm25.json"), JSON.stringify(contents.bm25));
+    await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
     const flat = new Float32Array(contents.sentenceVectors.length * contents.manifest.embedder.dimensions);
     contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
     await writeFile(path.join(building, "sentences.f32"), Buffer.from(flat.buffer));
@@ -124,18 +128,19 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
   if (!dir) return undefined;
   try {
     const manifest = indexManifestSchema.parse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
-    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes] = await Promise.all([
+    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes, termStats] = await Promise.all([
       readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "sources.json"), "utf8").then((t) => z.array(sourceDetailSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "bm25.json"), "utf8"),
       HNSWLib.load(dir, new EmbedderAsLangChain(embedder)),
       readFile(path.join(dir, "sentences.f32")),
+      readFile(path.join(dir, "terms.json"), "utf8").then((t) => termStatsSchema.parse(JSON.parse(t))),
     ]);
     const sentenceVectors = new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
     if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
-    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors };
+    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors, termStats };
   } catch (error) {
     throw new IndexError(`the index in ${dir} cannot be loaded (${(error as Error).message}); run \`kpo ingest\` to rebuild it`, { cause: error });
   }
