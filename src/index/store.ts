@@ -13,6 +13,7 @@ import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import { loadBm25 } from "./bm25.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
+import { calibrateEf, sampleQueries, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
 import { termStatsSchema, type TermStats } from "./term-stats.ts";
 
@@ -75,7 +76,22 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The ef the new index searches with: measured on it, unless the published index measured the
+ * same target on about as many vectors (within 10%), whose figure still holds.
+ */
+async function hnswBreadth(dataDir: string, hnsw: HNSWLib, contents: IndexContents, target: number): Promise<EfCalibration> {
+  const previous = (await readManifest(dataDir))?.hnsw;
+  const count = contents.vectors.length;
+  if (previous && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
+  return calibrateEf(hnsw.index, contents.vectors, sampleQueries(contents.sentenceVectors), target);
+}
+
+export const DEFAULT_RECALL_TARGET = 0.95;
+
 export interface WriteOptions {
+  /** recall@10 the index's HNSW search breadth must reach (HNSW_RECALL_TARGET). */
+  recallTarget?: number;
   /** Test seam: runs after the new index is fully written, just before it is published. */
   beforePublish?: () => Promise<void> | void;
 }
@@ -92,6 +108,7 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
       contents.chunks.map((c) => new Document({ pageContent: "", metadata: { id: c.id } })),
     );
     await hnsw.save(building);
+    const manifest: IndexManifest = { ...contents.manifest, hnsw: await hnswBreadth(dataDir, hnsw, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
@@ -101,7 +118,7 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
     contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
     await writeFile(path.join(building, "sentences.f32"), Buffer.from(flat.buffer));
     // The manifest goes last: its presence marks a complete directory.
-    await writeFile(path.join(building, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
+    await writeFile(path.join(building, "manifest.json"), JSON.stringify(manifest, null, 2));
     await fsyncDir(building);
     await options.beforePublish?.();
     await rename(building, path.join(dataDir, name));

@@ -172,7 +172,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     settings.DATA_DIR,
     { manifest, chunks, glossary, sources, vectors, sentenceVectors, bm25: buildBm25(chunks, aliases), termStats: computeTermStats(chunks) },
     embedder,
-    options,
+    { ...options, recallTarget: settings.HNSW_RECALL_TARGET },
   );
   options.onProgress?.({ phase: "write", done: 1, total: 1 });
   return {
