@@ -63,17 +63,23 @@ export class Knowledge {
   private readonly vectors: Float32Array;
   private readonly dimensions: number;
 
-  /** Each source's id with the names a question may call it by (publisher, title), lower case. */
-  private readonly sourceNames: { id: string; names: string[] }[];
+  /** The names a question may call a source by (its publisher, in words, lower case), with the sources so named. */
+  private readonly sourcesByName = new Map<string, string[]>();
+  /** Words in the longest such name: how far a text is searched for one. */
+  private readonly longestSourceName: number = 0;
 
   constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest"> & Partial<Pick<LoadedIndex, "sources" | "termStats">>) {
-    this.sourceNames = (index.sources ?? []).map((s) => ({
-      id: s.id,
+    for (const source of index.sources ?? []) {
+      const publisher = source.publisher ?? "";
       // "The National Outsourcing Association (NOA)" is called "NOA" or "the National Outsourcing Association".
-      names: [s.publisher ?? "", ...(s.publisher?.match(/\(([^)]+)\)/)?.slice(1) ?? []), s.publisher?.replace(/\s*\([^)]*\)/, "") ?? ""]
-        .map((n) => n.toLowerCase().trim())
-        .filter((n) => n.length >= 3),
-    }));
+      const names = [publisher, ...(publisher.match(/\(([^)]+)\)/)?.slice(1) ?? []), publisher.replace(/\s*\([^)]*\)/, "")]
+        .map(nameWords)
+        .filter((n) => n.length >= 3);
+      for (const name of new Set(names)) {
+        this.sourcesByName.set(name, [...(this.sourcesByName.get(name) ?? []), source.id]);
+        this.longestSourceName = Math.max(this.longestSourceName, name.split(" ").length);
+      }
+    }
     this.vectors = index.sentenceVectors;
     this.dimensions = index.manifest.embedder.dimensions;
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
@@ -109,8 +115,15 @@ export class Knowledge {
 
   /** The sources a text names by publisher ("the Wikipedia article", "what Investopedia says"). */
   sourcesNamedIn(text: string): Set<string> {
-    const lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
-    return new Set(this.sourceNames.filter((s) => s.names.some((n) => lower.includes(` ${n.replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `))).map((s) => s.id));
+    // Every run of words that could be a name is looked up: the cost follows the text, not the number of sources.
+    const textWords = nameWords(text).split(" ");
+    const named = new Set<string>();
+    for (let i = 0; i < textWords.length; i++) {
+      for (let n = 1; n <= this.longestSourceName && i + n <= textWords.length; n++) {
+        for (const id of this.sourcesByName.get(textWords.slice(i, i + n).join(" ")) ?? []) named.add(id);
+      }
+    }
+    return named;
   }
 
   /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */
@@ -169,6 +182,11 @@ export class Knowledge {
     }
     return best;
   }
+}
+
+/** Lower-case words joined by single spaces: how source names are compared. */
+function nameWords(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
 function cosine(a: number[], matrix: Float32Array, offset: number, d: number): number {
