@@ -154,7 +154,11 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
       readFile(path.join(dir, "sentences.f32")),
       readFile(path.join(dir, "terms.json"), "utf8").then((t) => termStatsSchema.parse(JSON.parse(t))),
     ]);
-    const sentenceVectors = new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
+    // A view over the file's bytes when they are aligned (a large read is), rather than a second copy.
+    const sentenceVectors =
+      sentenceBytes.byteOffset % 4 === 0
+        ? new Float32Array(sentenceBytes.buffer, sentenceBytes.byteOffset, sentenceBytes.byteLength / 4)
+        : new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
     if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
     return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors, termStats };
