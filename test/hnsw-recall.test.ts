@@ -1,6 +1,6 @@
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
-import MiniSearch from "minisearch";
+import { buildMiniSearchIndex } from "../src/index/lexical-minisearch.ts";
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../src/config/settings.ts";
 import { EmbedderAsLangChain } from "../src/embed/langchain.ts";
@@ -28,7 +28,7 @@ describe("HNSW search breadth (HNSW_EF)", () => {
     const hnsw = new HNSWLib(new EmbedderAsLangChain(embedder), { space: "cosine", numDimensions: 16 });
     await hnsw.addVectors([Array.from(randomUnitVectors(1, 16, 4)[0]!)], [new Document({ pageContent: "", metadata: { id: "c1" } })]);
     const settings = loadSettings({ HNSW_EF: "321" }, process.cwd());
-    HybridRetriever.fromIndex({ chunks: [], hnsw, bm25: new MiniSearch({ fields: ["text"] }), glossary: [] }, async () => [], settings);
+    HybridRetriever.fromIndex({ chunks: [], hnsw, lexical: buildMiniSearchIndex([]), glossary: [] }, async () => [], settings);
     expect(hnsw.index.getEf()).toBe(321);
   });
 });

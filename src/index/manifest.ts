@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** Bumped when cleaning, chunking or the index layout change, so old indexes are rebuilt. */
-export const PIPELINE_VERSION = 6;
+// 7: the lexical index is an SQLite FTS5 file (lexical.sqlite) instead of MiniSearch JSON (bm25.json).
+export const PIPELINE_VERSION = 7;
 
 export const indexManifestSchema = z.object({
   version: z.literal(PIPELINE_VERSION),

@@ -5,7 +5,7 @@ import { loadGlossary } from "../corpus/glossary.ts";
 import { loadTopics } from "../corpus/topics.ts";
 import { loadSourceDocuments, sha256, type RawDocument } from "../corpus/load.ts";
 import { embedAll, type Embedder } from "../embed/embedder.ts";
-import { buildBm25 } from "../index/bm25.ts";
+import { lexicalDocuments } from "../index/lexical.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
@@ -169,7 +169,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
   const indexDir = await writeIndex(
     settings.DATA_DIR,
-    { manifest, chunks, glossary, sources, vectors, sentenceVectors, bm25: buildBm25(chunks, aliases) },
+    { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical: lexicalDocuments(chunks, aliases) },
     embedder,
     options,
   );

@@ -1,0 +1,137 @@
+import Database from "better-sqlite3";
+import SearchableMap from "minisearch/SearchableMap";
+import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDistance, type LexicalDocument, type LexicalHit, type LexicalIndex } from "./lexical.ts";
+
+/**
+ * The lexical index as an SQLite FTS5 table, one file in the index directory. Texts are analysed
+ * here (the project's normaliser, stopwords and stemmer) and stored as space-separated terms, so
+ * FTS5 only splits on spaces and scores with BM25, weighting the fields by LEXICAL_BOOSTS. The
+ * table is contentless: only the inverted index is kept, not a second copy of the text.
+ *
+ * Typo tolerance happens before the search, against the index's vocabulary: a query term the index
+ * does not know is replaced by its nearest known terms (edit distance by length, see typoDistance),
+ * so FTS5 only ever searches terms that exist.
+ */
+
+export const LEXICAL_FILE = "lexical.sqlite";
+
+/** Bumped when the file's layout or the way texts are stored in it changes (part of the index fingerprint). */
+export const LEXICAL_FORMAT = "fts5-1";
+
+// "1.3" and "2,000" are single terms of the analyser; FTS5 must not split them.
+const TOKENIZER = `unicode61 remove_diacritics 0 tokenchars '.,'`;
+
+/** Known terms at the smallest edit distance, most frequent first, at most this many per typo. */
+const MAX_CORRECTIONS = 3;
+
+const analysed = (text: string) => lexicalTerms(text).join(" ");
+
+/** Writes a complete lexical index to `file` (a new file in a directory that is not published yet). */
+export function writeLexicalIndex(file: string, documents: LexicalDocument[]): void {
+  const db = new Database(file);
+  try {
+    // The caller flushes the whole directory before publishing it; a crash before that discards it.
+    db.pragma("journal_mode = OFF");
+    db.pragma("synchronous = OFF");
+    db.exec(`
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE chunk(n INTEGER PRIMARY KEY, id TEXT NOT NULL);
+      CREATE VIRTUAL TABLE lexical USING fts5(${LEXICAL_FIELDS.join(", ")}, content='', tokenize="${TOKENIZER}");
+    `);
+    const addId = db.prepare("INSERT INTO chunk(n, id) VALUES (?, ?)");
+    const addText = db.prepare(`INSERT INTO lexical(rowid, ${LEXICAL_FIELDS.join(", ")}) VALUES (?, ${LEXICAL_FIELDS.map(() => "?").join(", ")})`);
+    db.transaction(() => {
+      documents.forEach((doc, n) => {
+        addId.run(n, doc.id);
+        addText.run(n, ...LEXICAL_FIELDS.map((f) => analysed(doc[f])));
+      });
+      db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?), ('documents', ?)").run(LEXICAL_FORMAT, String(documents.length));
+    })();
+    // One merged b-tree per term: the fastest layout to query, and the file is never written again.
+    db.exec("INSERT INTO lexical(lexical) VALUES ('optimize')");
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens a lexical index read-only; throws naming the file if it is missing or of another format. */
+export function openLexicalIndex(file: string): LexicalIndex {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const format = db.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get();
+    if (format !== LEXICAL_FORMAT) throw new Error(`${file} is lexical format ${String(format)}, expected ${LEXICAL_FORMAT}`);
+    const ids = db.prepare("SELECT id FROM chunk ORDER BY n").pluck().all() as string[];
+    return new SqliteLexicalIndex(db, ids);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+class SqliteLexicalIndex implements LexicalIndex {
+  /** Every indexed term with the number of documents holding it, for typo correction. */
+  private readonly vocabulary = new SearchableMap<number>();
+  private readonly query: Database.Statement<[string, number], { n: number; score: number }>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly ids: string[],
+  ) {
+    db.exec("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, lexical, row)");
+    for (const row of db.prepare("SELECT term, doc FROM temp.vocabulary").iterate() as Iterable<{ term: string; doc: number }>) {
+      this.vocabulary.set(row.term, row.doc);
+    }
+    const weights = LEXICAL_FIELDS.map((f) => LEXICAL_BOOSTS[f]).join(", ");
+    // FTS5's bm25() is lower-is-better; negated so that higher is better like every other retriever.
+    this.query = db.prepare(`SELECT rowid AS n, -bm25(lexical, ${weights}) AS score FROM lexical WHERE lexical MATCH ? ORDER BY bm25(lexical, ${weights}) LIMIT ?`);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  search(query: string, k: number): LexicalHit[] {
+    const match = this.matchExpression(query);
+    if (!match || k <= 0) return [];
+    return this.query.all(match, k).map((row) => ({ id: this.ids[row.n]!, score: row.score }));
+  }
+
+  /** The FTS5 query: each content term of the query, corrected if unknown, OR-combined. */
+  matchExpression(query: string): string {
+    const groups = [...new Set(lexicalTerms(query))].flatMap((term) => {
+      const alternatives = this.alternatives(term);
+      return alternatives.length ? [alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(" OR ")})`] : [];
+    });
+    return groups.join(" OR ");
+  }
+
+  private alternatives(term: string): string[] {
+    const prefix = term.length >= PREFIX_MIN_LENGTH;
+    const phrase = (t: string, asPrefix: boolean) => `"${t.replace(/"/g, '""')}"${asPrefix ? " *" : ""}`;
+    if (this.vocabulary.has(term)) return [phrase(term, prefix)];
+    const distance = typoDistance(term);
+    const corrections = distance ? this.corrections(term, distance) : [];
+    // A truncated word ("outsourc") is no typo: it is found as a prefix of the words it begins.
+    const begins = prefix && this.beginsAnyTerm(term) ? [phrase(term, true)] : [];
+    return [...corrections.map((t) => phrase(t, false)), ...begins];
+  }
+
+  private corrections(term: string, maxDistance: number): string[] {
+    const found = [...this.vocabulary.fuzzyGet(term, maxDistance).entries()];
+    if (found.length === 0) return [];
+    const nearest = Math.min(...found.map(([, [, d]]) => d));
+    return found
+      .filter(([, [, d]]) => d === nearest)
+      .sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_CORRECTIONS)
+      .map(([t]) => t);
+  }
+
+  private beginsAnyTerm(term: string): boolean {
+    return this.vocabulary.atPrefix(term).size > 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
