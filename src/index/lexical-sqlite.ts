@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import SearchableMap from "minisearch/SearchableMap";
-import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDistance, type LexicalDocument, type LexicalHit, type LexicalIndex } from "./lexical.ts";
+import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDistance, type LexicalDocument, type LexicalField, type LexicalHit, type LexicalIndex } from "./lexical.ts";
 
 /**
  * The lexical index as an SQLite FTS5 table, one file in the index directory. Texts are analysed
@@ -24,7 +24,8 @@ const TOKENIZER = `unicode61 remove_diacritics 0 tokenchars '.,'`;
 /** Known terms at the smallest edit distance, most frequent first, at most this many per typo. */
 const MAX_CORRECTIONS = 3;
 
-const BOOSTED_FIELDS = LEXICAL_FIELDS.filter((f) => LEXICAL_BOOSTS[f] > 1);
+/** Where a query of common terms looks first: glossary terms and aliases, then headings. */
+const COMMON_TERM_TIERS: LexicalField[] = ["terms", "section"];
 
 const analysed = (text: string) => lexicalTerms(text).join(" ");
 
@@ -96,14 +97,26 @@ class SqliteLexicalIndex implements LexicalIndex {
   search(query: string, k: number): LexicalHit[] {
     const { expression, common } = this.matchExpression(query);
     if (!expression || k <= 0) return [];
-    let rows: { n: number; score: number }[] = [];
-    // Only terms that most documents hold: every document scores ~0 on the text, so those whose
-    // heading or glossary term holds them (weighted higher) come first; looking there first spares
-    // scoring the whole corpus, as long as they fill the k places.
-    if (common) rows = this.query.all(`{${BOOSTED_FIELDS.join(" ")}} : (${expression})`, k);
-    if (rows.length < k) rows = this.query.all(expression, k);
+    // Only terms that most documents hold: FTS5 gives them all the same ~0 IDF, so running text
+    // says little. Documents that name them in a glossary term, then in a heading, come first (as
+    // per-field BM25 ranked them); looking there first also spares scoring the whole corpus when
+    // they fill the k places.
+    const tiers = common ? [...COMMON_TERM_TIERS.map((field) => `{${field}} : (${expression})`), expression] : [expression];
+    const rows: { n: number; score: number }[] = [];
+    const seen = new Set<number>();
+    for (const tier of tiers) {
+      if (rows.length >= k) break;
+      for (const row of this.query.all(tier, k + rows.length)) {
+        if (!seen.has(row.n) && rows.length < k) {
+          seen.add(row.n);
+          rows.push(row);
+        }
+      }
+    }
     // FTS5's bm25() is lower-is-better; negated so that higher is better like every other retriever.
-    return rows.map((row) => ({ id: this.ids[row.n]!, score: -row.score }));
+    // Tiers score against different IDFs; capping keeps scores falling with rank, as the seam promises.
+    let floor = Infinity;
+    return rows.map((row) => ({ id: this.ids[row.n]!, score: (floor = Math.min(floor, -row.score)) }));
   }
 
   /**
@@ -116,21 +129,23 @@ class SqliteLexicalIndex implements LexicalIndex {
     const groups = [...new Set(lexicalTerms(query))].flatMap((term) => {
       const alternatives = this.alternatives(term);
       if (alternatives.length === 0) return [];
-      return [{ expression: alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(" OR ")})`, common: (this.vocabulary.get(term) ?? 0) * 2 > this.ids.length }];
+      const phrases = alternatives.map((a) => `"${a.term.replace(/"/g, '""')}"${a.prefix ? " *" : ""}`);
+      // A group is as common as its most common known term (a typo stands for its corrections).
+      const documents = Math.max(...alternatives.map((a) => this.vocabulary.get(a.term) ?? 0));
+      return [{ expression: phrases.length === 1 ? phrases[0]! : `(${phrases.join(" OR ")})`, common: documents * 2 > this.ids.length }];
     });
     const telling = groups.filter((g) => !g.common);
     return { expression: (telling.length ? telling : groups).map((g) => g.expression).join(" OR "), common: telling.length === 0 };
   }
 
-  private alternatives(term: string): string[] {
+  private alternatives(term: string): { term: string; prefix: boolean }[] {
     const prefix = term.length >= PREFIX_MIN_LENGTH;
-    const phrase = (t: string, asPrefix: boolean) => `"${t.replace(/"/g, '""')}"${asPrefix ? " *" : ""}`;
-    if (this.vocabulary.has(term)) return [phrase(term, prefix)];
+    if (this.vocabulary.has(term)) return [{ term, prefix }];
     const distance = typoDistance(term);
-    const corrections = distance ? this.corrections(term, distance) : [];
+    const corrections = distance ? this.corrections(term, distance).map((t) => ({ term: t, prefix: false })) : [];
     // A truncated word ("outsourc") is no typo: it is found as a prefix of the words it begins.
-    const begins = prefix && this.beginsAnyTerm(term) ? [phrase(term, true)] : [];
-    return [...corrections.map((t) => phrase(t, false)), ...begins];
+    const begins = prefix && this.beginsAnyTerm(term) ? [{ term, prefix: true }] : [];
+    return [...corrections, ...begins];
   }
 
   private corrections(term: string, maxDistance: number): string[] {
