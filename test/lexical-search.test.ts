@@ -108,5 +108,6 @@ describe("the lexical file in a rebuilt index", () => {
     const attempt = loadIndex(settings.DATA_DIR, fake);
     await expect(attempt).rejects.toBeInstanceOf(IndexError);
     await expect(attempt).rejects.toThrow(/kpo ingest/);
+    await expect(attempt).rejects.toThrow(LEXICAL_FILE);
   });
 });

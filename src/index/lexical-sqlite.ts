@@ -15,7 +15,10 @@ import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDi
 
 export const LEXICAL_FILE = "lexical.sqlite";
 
-/** Bumped when the file's layout or the way texts are stored in it changes (part of the index fingerprint). */
+/**
+ * Bumped when the file's layout or the way texts are stored in it changes; bump PIPELINE_VERSION
+ * (src/index/manifest.ts) with it, so existing indexes are rebuilt rather than refused at load.
+ */
 export const LEXICAL_FORMAT = "fts5-1";
 
 // "1.3" and "2,000" are single terms of the analyser; FTS5 must not split them.
@@ -59,15 +62,16 @@ export function writeLexicalIndex(file: string, documents: LexicalDocument[]): v
 
 /** Opens a lexical index read-only; throws naming the file if it is missing or of another format. */
 export function openLexicalIndex(file: string): LexicalIndex {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  let db: Database.Database | undefined;
   try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
     const format = db.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get();
-    if (format !== LEXICAL_FORMAT) throw new Error(`${file} is lexical format ${String(format)}, expected ${LEXICAL_FORMAT}`);
+    if (format !== LEXICAL_FORMAT) throw new Error(`it is format ${String(format)}, expected ${LEXICAL_FORMAT}`);
     const ids = db.prepare("SELECT id FROM chunk ORDER BY n").pluck().all() as string[];
     return new SqliteLexicalIndex(db, ids);
   } catch (error) {
-    db.close();
-    throw error;
+    db?.close();
+    throw new Error(`cannot open the lexical index ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -80,6 +84,8 @@ class SqliteLexicalIndex implements LexicalIndex {
     private readonly db: Database.Database,
     private readonly ids: string[],
   ) {
+    // Reading the file through a memory map rather than SQLite's page cache: measured faster, and the
+    // pages are the OS's to share between replicas and to drop under memory pressure.
     db.pragma("mmap_size = 1073741824");
     db.exec("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, lexical, row)");
     for (const row of db.prepare("SELECT term, doc FROM temp.vocabulary").iterate() as Iterable<{ term: string; doc: number }>) {
