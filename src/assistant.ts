@@ -108,6 +108,7 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     },
     async close() {
       await embedder.close?.();
+      index.lexical.close();
       if (ownsShared) await shared.close();
     },
   };

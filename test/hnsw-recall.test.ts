@@ -1,6 +1,6 @@
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
-import MiniSearch from "minisearch";
+import { buildMiniSearchIndex } from "../src/index/lexical-minisearch.ts";
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../src/config/settings.ts";
 import { EmbedderAsLangChain } from "../src/embed/langchain.ts";
@@ -27,7 +27,7 @@ describe("HNSW search breadth (HNSW_EF)", () => {
     const embedder = new FakeEmbedder();
     const hnsw = new HNSWLib(new EmbedderAsLangChain(embedder), { space: "cosine", numDimensions: 16 });
     await hnsw.addVectors([Array.from(randomUnitVectors(1, 16, 4)[0]!)], [new Document({ pageContent: "", metadata: { id: "c1" } })]);
-    const index = { chunks: [], hnsw, bm25: new MiniSearch({ fields: ["text"] }), glossary: [], manifest: { hnsw: { ef: 77, recall: 1, target: 0.95, vectors: 1, queries: 1 } } };
+    const index = { chunks: [], hnsw, lexical: buildMiniSearchIndex([]), glossary: [], manifest: { hnsw: { ef: 77, recall: 1, target: 0.95, vectors: 1, queries: 1 } } };
     HybridRetriever.fromIndex(index, async () => [], loadSettings({}, process.cwd()));
     expect(hnsw.index.getEf()).toBe(77);
     HybridRetriever.fromIndex(index, async () => [], loadSettings({ HNSW_EF: "321" }, process.cwd()));

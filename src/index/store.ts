@@ -3,7 +3,6 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
-import type MiniSearch from "minisearch";
 import { z } from "zod";
 import type { Embedder } from "../embed/embedder.ts";
 import { EmbedderAsLangChain } from "../embed/langchain.ts";
@@ -11,7 +10,8 @@ import { IndexError } from "../errors.ts";
 import { chunkSchema, type Chunk } from "../schema/passage.ts";
 import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
-import { loadBm25 } from "./bm25.ts";
+import type { LexicalDocument, LexicalIndex } from "./lexical.ts";
+import { LEXICAL_FILE, openLexicalIndex, writeLexicalIndex } from "./lexical-sqlite.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
 import { calibrateEf, sampleQueries, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
@@ -31,7 +31,8 @@ export interface IndexContents {
   vectors: number[][];
   /** One vector per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: number[][];
-  bm25: MiniSearch;
+  /** What the lexical index holds of each chunk; written as an SQLite FTS5 file. */
+  lexical: LexicalDocument[];
   termStats: TermStats;
 }
 
@@ -42,7 +43,7 @@ export interface LoadedIndex {
   glossary: GlossaryEntry[];
   sources: SourceDetail[];
   hnsw: HNSWLib;
-  bm25: MiniSearch;
+  lexical: LexicalIndex;
   /** Row-major, `dimensions` floats per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array;
   termStats: TermStats;
@@ -112,7 +113,7 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
-    await writeFile(path.join(building, "bm25.json"), JSON.stringify(contents.bm25));
+    writeLexicalIndex(path.join(building, LEXICAL_FILE), contents.lexical);
     await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
     const flat = new Float32Array(contents.sentenceVectors.length * contents.manifest.embedder.dimensions);
     contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
@@ -145,11 +146,10 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
   if (!dir) return undefined;
   try {
     const manifest = indexManifestSchema.parse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
-    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes, termStats] = await Promise.all([
+    const [chunks, glossary, sources, hnsw, sentenceBytes, termStats] = await Promise.all([
       readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "sources.json"), "utf8").then((t) => z.array(sourceDetailSchema).parse(JSON.parse(t))),
-      readFile(path.join(dir, "bm25.json"), "utf8"),
       HNSWLib.load(dir, new EmbedderAsLangChain(embedder)),
       readFile(path.join(dir, "sentences.f32")),
       readFile(path.join(dir, "terms.json"), "utf8").then((t) => termStatsSchema.parse(JSON.parse(t))),
@@ -161,7 +161,12 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
         : new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
     if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
-    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors, termStats };
+    const lexical = openLexicalIndex(path.join(dir, LEXICAL_FILE));
+    if (lexical.size !== chunks.length) {
+      lexical.close();
+      throw new Error(`${LEXICAL_FILE} holds ${lexical.size} documents, chunks.json ${chunks.length}`);
+    }
+    return { dir, manifest, chunks, glossary, sources, hnsw, lexical, sentenceVectors, termStats };
   } catch (error) {
     throw new IndexError(`the index in ${dir} cannot be loaded (${(error as Error).message}); run \`kpo ingest\` to rebuild it`, { cause: error });
   }

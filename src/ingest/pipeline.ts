@@ -5,7 +5,7 @@ import { loadGlossary } from "../corpus/glossary.ts";
 import { loadTopics } from "../corpus/topics.ts";
 import { loadSourceDocuments, sha256, type RawDocument } from "../corpus/load.ts";
 import { embedAll, type Embedder } from "../embed/embedder.ts";
-import { buildBm25 } from "../index/bm25.ts";
+import { lexicalDocuments } from "../index/lexical.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
 import { computeTermStats } from "../index/term-stats.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
@@ -170,7 +170,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
   const indexDir = await writeIndex(
     settings.DATA_DIR,
-    { manifest, chunks, glossary, sources, vectors, sentenceVectors, bm25: buildBm25(chunks, aliases), termStats: computeTermStats(chunks) },
+    { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical: lexicalDocuments(chunks, aliases), termStats: computeTermStats(chunks) },
     embedder,
     { ...options, recallTarget: settings.HNSW_RECALL_TARGET },
   );

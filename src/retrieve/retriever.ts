@@ -1,7 +1,6 @@
 import type { VectorStoreInterface } from "@langchain/core/vectorstores";
-import type MiniSearch from "minisearch";
 import type { Settings } from "../config/settings.ts";
-import { bm25SearchOptions } from "../index/bm25.ts";
+import type { LexicalIndex } from "../index/lexical.ts";
 import type { Chunk, Passage, RetrieverName } from "../schema/passage.ts";
 import { reciprocalRankFusion, type RankedList } from "./fuse.ts";
 import { GlossaryMatcher } from "./glossary-match.ts";
@@ -13,7 +12,8 @@ export interface RetrieverDeps {
   dense: VectorStoreInterface;
   /** True when the store's scores are distances (lower is closer), as HNSWLib's cosine space reports. */
   denseScoresAreDistances?: boolean;
-  bm25: MiniSearch;
+  /** BM25 over text, section and glossary terms, typo-tolerant (SQLite FTS5 locally). */
+  lexical: LexicalIndex;
   glossary: GlossaryMatcher;
   embedQuery: (text: string) => Promise<number[]>;
   settings: Pick<Settings, "RRF_K" | "WEIGHT_GLOSSARY" | "WEIGHT_DENSE" | "WEIGHT_BM25" | "HNSW_EF">;
@@ -46,11 +46,11 @@ export class HybridRetriever implements Retriever {
   private readonly byId: Map<string, Chunk>;
 
   /** The retriever over a loaded index: one way to build it for the assistant and the benchmarks. */
-  static fromIndex(index: Pick<LoadedIndex, "chunks" | "hnsw" | "bm25" | "glossary"> & { manifest?: Pick<LoadedIndex["manifest"], "hnsw"> }, embedQuery: (text: string) => Promise<number[]>, settings: RetrieverDeps["settings"]): HybridRetriever {
+  static fromIndex(index: Pick<LoadedIndex, "chunks" | "hnsw" | "lexical" | "glossary"> & { manifest?: Pick<LoadedIndex["manifest"], "hnsw"> }, embedQuery: (text: string) => Promise<number[]>, settings: RetrieverDeps["settings"]): HybridRetriever {
     // hnswlib searches with max(ef, k); its default ef (10) and our k (60) miss true neighbours
     // at size. The index measured the ef its recall target needs; HNSW_EF overrides it.
     index.hnsw.index.setEf(settings.HNSW_EF ?? index.manifest?.hnsw?.ef ?? UNMEASURED_EF);
-    return new HybridRetriever({ chunks: index.chunks, dense: index.hnsw, denseScoresAreDistances: true, bm25: index.bm25, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
+    return new HybridRetriever({ chunks: index.chunks, dense: index.hnsw, denseScoresAreDistances: true, lexical: index.lexical, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
   }
 
   constructor(private readonly deps: RetrieverDeps) {
@@ -75,8 +75,8 @@ export class HybridRetriever implements Retriever {
       });
     }
     if (use("bm25")) {
-      const hits = this.deps.bm25.search(query, bm25SearchOptions).slice(0, CANDIDATES);
-      lists.push({ name: "bm25", weight: settings.WEIGHT_BM25, items: hits.map((h) => ({ id: String(h.id), score: h.score })) });
+      const hits = this.deps.lexical.search(query, CANDIDATES);
+      lists.push({ name: "bm25", weight: settings.WEIGHT_BM25, items: hits });
     }
     if (use("dense") && query.trim()) {
       const vector = options.vector ?? (await this.deps.embedQuery(query));

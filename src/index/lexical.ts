@@ -1,0 +1,68 @@
+import type { Chunk } from "../schema/passage.ts";
+import { stem, STOPWORDS, words } from "../text/terms.ts";
+
+/** One ranked hit of a lexical engine: higher scores rank first. */
+export interface LexicalHit {
+  id: string;
+  score: number;
+}
+
+/** The lexical (BM25) retriever's seam: SQLite FTS5 in the index, MiniSearch as the bench's baseline. */
+export interface LexicalIndex {
+  /** Documents in the index. */
+  readonly size: number;
+  /** The `k` best documents for a free-text query, best first; [] when the query has no content terms. */
+  search(query: string, k: number): LexicalHit[];
+  /** Releases the engine's files (an index replaced by a live reload). */
+  close(): void;
+}
+
+/** What is indexed of a chunk: its text, its section heading, and for a glossary entry its term and aliases. */
+export interface LexicalDocument {
+  id: string;
+  text: string;
+  section: string;
+  terms: string;
+}
+
+export const LEXICAL_FIELDS = ["text", "section", "terms"] as const;
+export type LexicalField = (typeof LEXICAL_FIELDS)[number];
+
+/** A heading or a glossary term that matches says more than a word in running text. */
+export const LEXICAL_BOOSTS: Record<LexicalField, number> = { text: 1, section: 3, terms: 2 };
+
+/** Query terms at least this long also match longer terms they begin ("outsourc" finds "outsourcer"). */
+export const PREFIX_MIN_LENGTH = 5;
+
+/** Typo tolerance scales with term length: none for acronyms and short words, one edit for 5-8 letters, two beyond. */
+export function typoDistance(term: string): number {
+  return term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0;
+}
+
+/** A normalised word as the index sees it: stemmed, or null for a stopword. */
+export function lexicalTerm(word: string): string | null {
+  if (STOPWORDS.has(word)) return null;
+  const stemmed = stem(word);
+  // "ones" stems to "on": a stopword after stemming is still a stopword.
+  return STOPWORDS.has(stemmed) ? null : stemmed;
+}
+
+/** The index terms of a text, in order, repeats kept (they are term frequencies). */
+export function lexicalTerms(text: string): string[] {
+  return words(text).flatMap((w) => lexicalTerm(w) ?? []);
+}
+
+export function lexicalDocument(chunk: Chunk, aliases: string[] = []): LexicalDocument {
+  // A claim is found by its own words and by the words of the source passages it rests on.
+  const claimWords = chunk.claim ? [...chunk.claim.tasks, ...chunk.claim.evidence.map((e) => e.quote)].join(" ") : "";
+  return {
+    id: chunk.id,
+    text: claimWords ? `${chunk.text} ${claimWords}` : chunk.text,
+    section: chunk.kind === "glossary" ? "" : chunk.section.slice(1).join(" "),
+    terms: chunk.kind === "glossary" ? [chunk.title, ...aliases].join(" ") : "",
+  };
+}
+
+export function lexicalDocuments(chunks: Chunk[], aliasesBySlug: Map<string, string[]>): LexicalDocument[] {
+  return chunks.map((c) => lexicalDocument(c, c.term ? aliasesBySlug.get(c.term) : []));
+}
