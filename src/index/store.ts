@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
-import { Document } from "@langchain/core/documents";
 import type MiniSearch from "minisearch";
 import { z } from "zod";
 import type { Embedder } from "../embed/embedder.ts";
@@ -13,6 +12,7 @@ import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import { loadBm25 } from "./bm25.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
+import { writeHnsw } from "./hnsw-build.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
 
 /**
@@ -26,9 +26,10 @@ export interface IndexContents {
   chunks: Chunk[];
   glossary: GlossaryEntry[];
   sources: SourceDetail[];
-  vectors: number[][];
-  /** One vector per sentence, in the order of chunks[].sentences[]. */
-  sentenceVectors: number[][];
+  /** One float32 row per chunk, in the order of chunks. */
+  vectors: Float32Array[];
+  /** One float32 row per sentence, in the order of chunks[].sentences[]. */
+  sentenceVectors: Float32Array[];
   bm25: MiniSearch;
 }
 
@@ -75,6 +76,8 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
 export interface WriteOptions {
   /** Test seam: runs after the new index is fully written, just before it is published. */
   beforePublish?: () => Promise<void> | void;
+  /** Milliseconds each write step took, for benchmarks. */
+  onStep?: (step: string, ms: number) => void;
 }
 
 export async function writeIndex(dataDir: string, contents: IndexContents, embedder: Embedder, options: WriteOptions = {}): Promise<string> {
@@ -83,31 +86,63 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
   const building = path.join(dataDir, `.building-${name}`);
   try {
     await mkdir(building, { recursive: true });
-    const hnsw = new HNSWLib(new EmbedderAsLangChain(embedder), { space: "cosine", numDimensions: contents.manifest.embedder.dimensions });
-    await hnsw.addVectors(
-      contents.vectors,
-      contents.chunks.map((c) => new Document({ pageContent: "", metadata: { id: c.id } })),
+    let stepStart = performance.now();
+    const step = (name: string) => {
+      const now = performance.now();
+      options.onStep?.(name, now - stepStart);
+      stepStart = now;
+    };
+    const previous = await currentDir(dataDir);
+    const previousManifest = previous && (await readManifest(dataDir));
+    const reusable = previousManifest && previousManifest.embedder.id === embedder.id ? previous : undefined;
+    const dense = await writeHnsw(
+      building,
+      contents.chunks.map((c, i) => ({ id: c.id, hash: c.hash, vector: contents.vectors[i]! })),
+      contents.manifest.embedder.dimensions,
+      reusable,
     );
-    await hnsw.save(building);
+    step(`hnsw (${dense.mode}: +${dense.added} -${dense.removed})`);
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     await writeFile(path.join(building, "bm25.json"), JSON.stringify(contents.bm25));
-    const flat = new Float32Array(contents.sentenceVectors.length * contents.manifest.embedder.dimensions);
-    contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
-    await writeFile(path.join(building, "sentences.f32"), Buffer.from(flat.buffer));
+    step("chunks, glossary, sources, bm25 json");
+    await writeRows(path.join(building, "sentences.f32"), contents.sentenceVectors, contents.manifest.embedder.dimensions);
+    step("sentences.f32");
     // The manifest goes last: its presence marks a complete directory.
     await writeFile(path.join(building, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
     await fsyncDir(building);
+    step("manifest + fsync");
     await options.beforePublish?.();
     await rename(building, path.join(dataDir, name));
     await writeFileAtomic(path.join(dataDir, CURRENT), `${name}\n`);
+    step("publish");
   } catch (error) {
     await rm(building, { recursive: true, force: true });
     throw new IndexError(`writing the index in ${dataDir} failed; the previous index is unchanged: ${(error as Error).message}`, { cause: error });
   }
   await removeStale(dataDir, name);
   return path.join(dataDir, name);
+}
+
+/** Writes float32 rows back to back (little-endian, checked in vector-cache.ts) in blocks of about 1 MB, never one copy of them all. */
+async function writeRows(file: string, rows: Float32Array[], dimensions: number): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    const perBlock = Math.max(1, Math.floor((1 << 20) / (4 * Math.max(1, dimensions))));
+    const block = new Float32Array(perBlock * dimensions);
+    for (let i = 0; i < rows.length; i += perBlock) {
+      const n = Math.min(perBlock, rows.length - i);
+      for (let j = 0; j < n; j++) {
+        const row = rows[i + j]!;
+        if (row.length !== dimensions) throw new Error(`a vector of ${row.length} dimensions among ${dimensions}-dimension vectors`);
+        block.set(row, j * dimensions);
+      }
+      await handle.write(new Uint8Array(block.buffer, 0, n * dimensions * 4));
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Old index directories and abandoned builds (a crash mid-ingest) are removed once a new index is live. */
