@@ -58,7 +58,9 @@ export async function chunkSources(
     let result: ChunkedDocument | undefined;
     const format = formatOf(name)!;
     const renditionKept = !needsRendition(format) || (await stat(renditionFile(corpusDir, name)).then(() => true, () => false));
-    if (key && renditionKept && !options.quotedIds.has(name)) result = await cache.get(name, key);
+    if (key && renditionKept) result = await cache.get(name, key);
+    // Topic-note evidence is checked against the raw text of the documents it quotes.
+    if (result && options.quotedIds.has(name)) out.quoted.push(await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name), writeRendition: false }));
     if (!result) {
       const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name) });
       if (isEmptyDocument(doc)) {
