@@ -17,7 +17,6 @@
  * Env: BENCH_SECONDS (default 8), BENCH_LOG_LEVEL (default warn), DATA_DIR etc. as for npm start.
  */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -30,6 +29,7 @@ import { createAssistant } from "../src/assistant.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createEmbedder } from "../src/embed/factory.ts";
 import { openSharedState } from "../src/store/index.ts";
+import { benchQuestions, percentile } from "./support/bench-questions.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -68,31 +68,6 @@ interface Row {
   requests: number;
   errors: number;
   note?: string;
-}
-
-async function questions(apiUrl: string): Promise<{ ask: string[]; search: string[] }> {
-  const dev = (await readFile(path.join(ROOT, "eval/dev.jsonl"), "utf8"))
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { question: string }).question)
-    .filter((q) => q.length <= 300); // short queries only (dev.jsonl also holds a 12,500-character stress input)
-  const glossary = (await (await fetch(`${apiUrl}/v1/glossary`)).json()) as { entries: { term: string; aliases: string[] }[] };
-  const names = glossary.entries.flatMap((e) => [e.term, ...e.aliases]);
-  const templates = [(t: string) => `What is ${t}?`, (t: string) => `define ${t}`, (t: string) => `Can you explain ${t} briefly?`, (t: string) => `why does ${t} matter in outsourcing`, (t: string) => `${t} meaning`];
-  const ask = [...new Set([...dev, ...templates.flatMap((f) => names.map(f))])];
-  const search = [...new Set([...names, ...names.map((n) => `${n} outsourcing`), ...dev])];
-  return { ask: shuffle(ask), search: shuffle(search) };
-}
-
-function shuffle<T>(items: T[]): T[] {
-  let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 interface ServerTimings {
@@ -139,10 +114,6 @@ async function load(name: string, url: string, connections: number, request: aut
     requests: result.requests.total,
     errors: result.non2xx + result.errors + result.timeouts,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function startServers(env: NodeJS.ProcessEnv) {
@@ -203,13 +174,15 @@ async function main(): Promise<void> {
   const { child, info } = await startServers(process.env);
   console.log(`bench:api  node ${process.version}, ${SECONDS}s per run, embedder ${info.embedder}, answer mode ${info.mode}, answer cache off`);
   if (process.env.BENCH_ONLY_SHARED) {
-    const { ask } = await questions(info.api);
+    const ask = (await benchQuestions(info.api)).ask.map((q) => q.question);
     child.stdin!.end();
     await new Promise((resolve) => child.once("exit", resolve));
     await compareSharedState(ask);
     return;
   }
-  const { ask, search } = await questions(info.api);
+  const questions = await benchQuestions(info.api);
+  const ask = questions.ask.map((q) => q.question);
+  const { search } = questions;
   console.log(`distinct questions: ${ask.length} for /v1/ask, ${search.length} for /v1/search\n`);
 
   let qi = 0;
