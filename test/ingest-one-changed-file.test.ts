@@ -93,7 +93,8 @@ describe("ingest on worker threads, incremental per document", () => {
     const live = (await loadIndex(settings.DATA_DIR, fake()))!;
     const current = await readFile(path.join(settings.DATA_DIR, "CURRENT"), "utf8");
     await appendFile(path.join(settings.CORPUS_DIR, "sources", EDITED), `\n${POISONED}\n`);
-    const attempt = ingest(settings, fake());
+    // Another embedder: everything is embedded again, on the workers (a few texts would be embedded in this thread).
+    const attempt = ingest(settings, new FakeEmbedder("fake@2", { workers: true, failOn: "Poisoned paragraph" }));
     await expect(attempt).rejects.toBeInstanceOf(IndexError);
     await expect(attempt).rejects.toThrow(/embedding worker \d of \d failed on a batch of \d+ texts: fake embedder refuses/);
     expect(await readFile(path.join(settings.DATA_DIR, "CURRENT"), "utf8")).toBe(current);

@@ -7,6 +7,8 @@ import type { SourceDetail } from "../schema/source.ts";
 /** What cleaning and chunking made of one source document. */
 export interface ChunkedDocument {
   chunks: Chunk[];
+  /** The vector-cache key of every sentence of `chunks`, in chunk and sentence order (see sentenceHash). */
+  sentenceHashes: string[];
   source: SourceDetail;
   flagged: IndexManifest["flagged"];
 }
@@ -37,7 +39,8 @@ export class DocumentCache {
     try {
       const entry = JSON.parse(await readFile(this.file(sourceId), "utf8")) as ChunkedDocument & { key: string; sourceId: string };
       if (entry.key !== key || entry.sourceId !== sourceId) return undefined;
-      return { chunks: entry.chunks, source: entry.source, flagged: entry.flagged };
+      if (!Array.isArray(entry.sentenceHashes)) return undefined;
+      return { chunks: entry.chunks, sentenceHashes: entry.sentenceHashes, source: entry.source, flagged: entry.flagged };
     } catch {
       return undefined;
     }

@@ -12,7 +12,9 @@ import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import { embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
 import { DocumentCache } from "./document-cache.ts";
-import { chunkSources } from "./source-chunks.ts";
+import { chunkSources, sentenceHash } from "./source-chunks.ts";
+
+export { cleanBody, droppedShare } from "./source-chunks.ts";
 import { topicChunks } from "./topics.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
 
@@ -51,13 +53,17 @@ export interface IngestOptions extends WriteOptions {
 }
 
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
-export async function corpusFingerprint(settings: Settings): Promise<string> {
+export async function corpusFingerprint(settings: Settings, sourceHashes?: Map<string, string>): Promise<string> {
   // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
   const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`];
   for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names.sort()) parts.push(`${sub}/${name}:${sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")))}`);
+    for (const name of names.sort()) {
+      const hash = sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")));
+      if (sub === "sources") sourceHashes?.set(name, hash);
+      parts.push(`${sub}/${name}:${hash}`);
+    }
   }
   parts.push(`sources.json:${sha256(await readFile(path.join(settings.CORPUS_DIR, "sources.json")).catch(() => Buffer.from("")))}`);
   return sha256(parts.join("\n"));
@@ -83,16 +89,19 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     warnings.push(m);
     options.warn?.(m);
   };
-  const fingerprint = await corpusFingerprint(settings);
+  const sourceHashes = new Map<string, string>();
+  const fingerprint = await corpusFingerprint(settings, sourceHashes);
   const topics = await loadTopics(settings.CORPUS_DIR, settings.rootDir);
   step("fingerprint + topics");
   const documentCache = await DocumentCache.open(settings.DATA_DIR);
   const sourced = await chunkSources(settings, documentCache, {
     quotedIds: new Set(topics.flatMap((t) => t.claims.flatMap((c) => c.evidence.map((e) => e.file)))),
     warn,
+    knownHashes: sourceHashes,
     onDocument: (done, total) => options.onProgress?.({ phase: "load", done, total }),
   });
   const { chunks, sources, flagged } = sourced;
+  const sourceChunkCount = chunks.length;
   const glossary = await loadGlossary(settings.CORPUS_DIR, settings.rootDir, new Set(sourced.ids));
   const claims = topicChunks(topics, sourced.quoted, chunks);
   chunks.push(...glossary.map(glossaryChunk), ...claims);
@@ -101,15 +110,15 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const cache = await (options.openVectorCache ?? ((id: string) => VectorCache.open(settings.DATA_DIR, id)))(embedder.id);
   step("open vector cache");
   // Chunks and their sentences are embedded in one call: the pool balances its batches over every worker.
-  const sentenceHashes: string[] = [];
+  const sentenceHashes = sourced.sentenceHashes;
+  for (const c of chunks.slice(sourceChunkCount)) for (const span of c.sentences) sentenceHashes.push(sentenceHash(sentenceEmbeddingText(c, span)));
   const missing = new Map<string, string>();
+  let at = 0;
   for (const c of chunks) {
     if (!cache.get(c.hash)) missing.set(c.hash, embeddingText(c));
     for (const span of c.sentences) {
-      const text = sentenceEmbeddingText(c, span);
-      const hash = sha256(`sentence:${text}`);
-      sentenceHashes.push(hash);
-      if (!cache.get(hash)) missing.set(hash, text);
+      const hash = sentenceHashes[at++]!;
+      if (!cache.get(hash) && !missing.has(hash)) missing.set(hash, sentenceEmbeddingText(c, span));
     }
   }
   const todo = [...missing.entries()];
@@ -162,12 +171,20 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
 }
 
 /**
- * Embeds on EMBED_WORKERS worker threads when the embedder can run in one (a local model),
- * else in this thread. The pool lives for this call only and is closed whatever happens.
+ * Below this many batches, starting worker threads (each loads the model: ~1.5 s against ~0.9 s
+ * in this thread, measured) costs more than it saves: a one-file re-ingest embeds here.
+ */
+const MIN_BATCHES_FOR_WORKERS = 4;
+
+/**
+ * Embeds on EMBED_WORKERS worker threads when the embedder can run in one (a local model) and
+ * there is enough to embed, else in this thread. The pool lives for this call only and is
+ * closed whatever happens.
  */
 async function embedTexts(settings: Settings, embedder: Embedder, texts: string[], onBatch: (done: number) => void): Promise<VectorRows> {
   if (texts.length === 0) return { rows: new Float32Array(0), dimensions: embedder.dimensions };
-  if (!embedder.inWorker || settings.EMBED_WORKERS === 0) return embedRows(embedder, texts, onBatch);
+  const small = texts.length <= embedder.maxBatch * MIN_BATCHES_FOR_WORKERS;
+  if (!embedder.inWorker || settings.EMBED_WORKERS === 0 || small) return embedRows(embedder, texts, onBatch);
   const workers = Math.min(settings.EMBED_WORKERS, Math.ceil(texts.length / embedder.maxBatch));
   const pool = EmbedWorkerPool.start(embedder.inWorker, workers, embedder.maxBatch);
   try {

@@ -7,7 +7,7 @@ import { PIPELINE_VERSION } from "../index/manifest.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
-import { chunkDocument } from "./chunk.ts";
+import { chunkDocument, sentenceEmbeddingText } from "./chunk.ts";
 import type { DocumentCache, ChunkedDocument } from "./document-cache.ts";
 import { collapse } from "../corpus/formats/types.ts";
 import type { IndexManifest } from "../index/manifest.ts";
@@ -17,6 +17,8 @@ type FlaggedPassage = IndexManifest["flagged"][number];
 
 export interface SourceChunks {
   chunks: Chunk[];
+  /** The vector-cache key of every sentence of `chunks`, in order. */
+  sentenceHashes: string[];
   sources: SourceDetail[];
   flagged: FlaggedPassage[];
   /** The raw text of the documents topic-note evidence quotes (checked against them); no others are kept. */
@@ -27,6 +29,9 @@ export interface SourceChunks {
   cleaned: number;
 }
 
+/** The vector-cache key of a sentence's embedding text (chunks are keyed by Chunk.hash). */
+export const sentenceHash = (text: string) => sha256(`sentence:${text}`);
+
 /**
  * Reads, cleans and chunks the source documents one at a time, so the corpus's raw text is never
  * all in memory, and takes a document's chunks from the cache when its bytes, its sources.json
@@ -35,20 +40,25 @@ export interface SourceChunks {
 export async function chunkSources(
   settings: Settings,
   cache: DocumentCache,
-  options: { quotedIds: Set<string>; warn: (message: string) => void; onDocument?: (done: number, total: number) => void },
+  options: {
+    quotedIds: Set<string>;
+    warn: (message: string) => void;
+    onDocument?: (done: number, total: number) => void;
+    /** SHA-256 of each source file's bytes by name, when the caller has just read them (corpusFingerprint). */
+    knownHashes?: Map<string, string>;
+  },
 ): Promise<SourceChunks> {
   const { CORPUS_DIR: corpusDir, rootDir } = settings;
   const { dir, names } = await listSourceFiles(corpusDir, rootDir, options.warn);
   const metas = await loadSourcesMeta(corpusDir, rootDir);
   const pipelineKey = JSON.stringify([PIPELINE_VERSION, TOKEN_RULES, settings.INCLUDE_COMMENTS, settings.INCLUDE_FLAGGED_PASSAGES]);
-  const out: SourceChunks = { chunks: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0 };
+  const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0 };
   const byHash = new Map<string, string>();
   for (const [n, name] of names.entries()) {
     const file = path.join(dir, name);
     const rel = path.relative(rootDir, file);
     // Small enough to hash before extracting; a larger file goes to readSourceDocument, which says what is wrong.
-    const bytes = (await stat(file).catch(() => undefined))?.size ?? Infinity;
-    const hash = bytes <= MAX_SOURCE_BYTES * 16 ? sha256(await readFile(file)) : undefined;
+    const hash = options.knownHashes?.get(name) ?? (((await stat(file).catch(() => undefined))?.size ?? Infinity) <= MAX_SOURCE_BYTES * 16 ? sha256(await readFile(file)) : undefined);
     const twin = hash && byHash.get(hash);
     if (twin) {
       options.warn(`${rel}: identical to ${twin}; skipped so passages are not indexed twice`);
@@ -76,6 +86,7 @@ export async function chunkSources(
       const chunks = chunkDocument(doc, cleaned.blocks);
       result = {
         chunks,
+        sentenceHashes: chunks.flatMap((c) => c.sentences.map((span) => sentenceHash(sentenceEmbeddingText(c, span)))),
         source: sourceDetail(doc, chunks, cleaned.blocks),
         flagged: cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })),
       };
@@ -87,6 +98,7 @@ export async function chunkSources(
     if (result.chunks.length === 0) options.warn(`${result.source.path}: no article text left after removing boilerplate; nothing indexed from it`);
     out.ids.push(name);
     out.chunks.push(...result.chunks);
+    out.sentenceHashes.push(...result.sentenceHashes);
     out.sources.push(result.source);
     out.flagged.push(...result.flagged);
     options.onDocument?.(n + 1, names.length);
