@@ -32,6 +32,16 @@ export interface HnswWriteReport {
  */
 export async function writeHnsw(dir: string, entries: DenseEntry[], dimensions: number, previousDir?: string): Promise<HnswWriteReport> {
   const previous = previousDir ? await loadPrevious(previousDir, dimensions) : undefined;
+  try {
+    return await buildHnsw(dir, entries, dimensions, previous);
+  } catch (error) {
+    if (!previous) throw error;
+    // A previous graph that does not match its docstore (damaged files): start over from the vectors.
+    return buildHnsw(dir, entries, dimensions, undefined);
+  }
+}
+
+async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number, previous: Awaited<ReturnType<typeof loadPrevious>>): Promise<HnswWriteReport> {
   const key = (id: string, hash: string) => `${id}\u0000${hash}`;
   let index: hnswlib.HierarchicalNSW;
   const docstore = new Map<number, StoredDocument[1]>();

@@ -1,8 +1,9 @@
-import { open, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { writeFileAtomic } from "./files.ts";
+import { fsyncPath } from "./files.ts";
 
 /** Vectors by content hash for one embedder: this file cache, or PostgreSQL's (src/store/postgres.ts). */
 export interface VectorCacheStore {
@@ -96,9 +97,8 @@ export class VectorCache implements VectorCacheStore {
     const fresh = kept.filter((h) => !stored.has(h));
     const live = kept.length - fresh.length;
     if (this.state.rewrite || stored.size - live > Math.max(live, 1_000) || this.state.dimensions === 0) {
-      const bytes = Buffer.concat([headerBytes(this.embedderId, dimensions), ...kept.map((h) => recordBytes(h, vectors.get(h)!))]);
-      await writeFileAtomic(this.file, bytes);
-      this.state = { ...this.state, stored: new Set(kept), dimensions, validLength: bytes.length, rewrite: false };
+      const length = await writeAtomicInBlocks(this.file, [headerBytes(this.embedderId, dimensions)], kept, (h) => recordBytes(h, vectors.get(h)!));
+      this.state = { ...this.state, stored: new Set(kept), dimensions, validLength: length, rewrite: false };
     } else if (fresh.length > 0) {
       const bytes = Buffer.concat(fresh.map((h) => recordBytes(h, vectors.get(h)!)));
       const handle = await open(this.file, "r+");
@@ -115,6 +115,46 @@ export class VectorCache implements VectorCacheStore {
     // Migrated: the JSON form is no longer read once the binary file exists.
     await rm(this.legacyFile, { force: true });
   }
+}
+
+/**
+ * Writes the head buffers then one record per item through a temp file renamed over `file`, in
+ * blocks of about 4 MB: a rewrite never holds a second copy of every vector. Returns the length.
+ */
+async function writeAtomicInBlocks(file: string, head: Buffer[], items: string[], record: (item: string) => Buffer): Promise<number> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  let length = 0;
+  try {
+    const handle = await open(tmp, "w");
+    try {
+      let block: Buffer[] = [...head];
+      let size = block.reduce((n, b) => n + b.length, 0);
+      const flush = async () => {
+        const bytes = Buffer.concat(block);
+        await handle.write(bytes, 0, bytes.length, length);
+        length += bytes.length;
+        block = [];
+        size = 0;
+      };
+      for (const item of items) {
+        const bytes = record(item);
+        block.push(bytes);
+        size += bytes.length;
+        if (size >= 4 << 20) await flush();
+      }
+      await flush();
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await fsyncPath(path.dirname(file));
+  return length;
 }
 
 function empty(): Loaded {
