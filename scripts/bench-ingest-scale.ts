@@ -29,6 +29,8 @@ interface IngestRun {
   documents: number;
   chunks: number;
   peakRssMb: number;
+  /** CPU seconds the process used (every thread), over the wall time: how many cores it kept busy. */
+  coresBusy: number;
   steps: [string, number][];
 }
 
@@ -40,6 +42,7 @@ export async function ingestChild(): Promise<void> {
   let embedFrom: number | undefined;
   let embedTo: number | undefined;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await ingest(settings, embedder, {
     onProgress: (p) => {
       if (p.phase === "embed") embedFrom ??= performance.now();
@@ -56,6 +59,7 @@ export async function ingestChild(): Promise<void> {
     chunks: summary.chunks,
     // maxRSS covers every thread of the process (the embedding workers included), in KB.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    coresBusy: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / (performance.now() - started),
     steps,
   };
   process.stdout.write(`${JSON.stringify(run)}\n`);
@@ -88,7 +92,7 @@ export async function benchIngestScale(factor: number, options: { cold?: boolean
       say(`cold ingest of ${corpus.documents} documents, EMBED_WORKERS=${n} ...`);
       const run = await runIngest(env({ EMBED_WORKERS: String(n) }));
       coldRuns.push({ workers: n, run });
-      say(`${f(run.wallMs / 1000)} s, ${run.embedded} texts, ${f(run.embedded / (run.embedMs / 1000))} texts/s, peak RSS ${f(run.peakRssMb, 0)} MB`);
+      say(`${f(run.wallMs / 1000)} s, ${run.embedded} texts, ${f(run.embedded / (run.embedMs / 1000))} texts/s, ${f(run.coresBusy, 2)} cores busy, peak RSS ${f(run.peakRssMb, 0)} MB`);
     }
     const base = coldRuns[0]!.run;
     for (const { workers: n, run } of coldRuns) {
@@ -96,7 +100,7 @@ export async function benchIngestScale(factor: number, options: { cold?: boolean
       rows.push([
         `cold ingest, ${n} worker${n === 1 ? "" : "s"}`,
         f(run.wallMs / 1000, 2),
-        `${run.embedded} texts, ${f(rate)} texts/s (${f(rate / (base.embedded / (base.embedMs / 1000)), 2)}x of 1 worker); ${run.documents} documents, ${run.chunks} chunks; peak RSS ${f(run.peakRssMb, 0)} MB`,
+        `${run.embedded} texts, ${f(rate)} texts/s (${f(rate / (base.embedded / (base.embedMs / 1000)), 2)}x of 1 worker), ${f(run.coresBusy, 2)} cores busy; ${run.documents} documents, ${run.chunks} chunks; peak RSS ${f(run.peakRssMb, 0)} MB`,
       ]);
     }
   } else if (!(await readFile(path.join(dataDir, "CURRENT"), "utf8").catch(() => ""))) {
@@ -118,7 +122,7 @@ export async function benchIngestScale(factor: number, options: { cold?: boolean
   for (const [i, run] of reingests.entries()) {
     rows.push([`one-file re-ingest (${i === 0 ? "changed" : "changed back"})`, f(run.wallMs / 1000, 2), `${run.cleaned} document cleaned, ${run.embedded} texts embedded; peak RSS ${f(run.peakRssMb, 0)} MB`]);
   }
-  console.log(`\nIngest at ${factor}x (${corpus.documents} documents; ${os.availableParallelism()} cores, EMBED_WORKERS=${workers})\n`);
+  console.log(`\nIngest at ${factor}x (${corpus.documents} documents; ${os.availableParallelism()} cores, EMBED_WORKERS=${workers}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})\n`);
   console.log(table(["measure", "s", "notes"], rows, [false, true, false]));
   console.log(`\nSteps of the first one-file re-ingest (ms): ${reingests[0]!.steps.map(([s, ms]) => `${s} ${f(ms, 0)}`).join(" · ")}`);
 }
