@@ -9,7 +9,7 @@
  *      POST /v1/ask at 16 connections (a different question each time, answer cache off) and
  *      GET /v1/search at 1 connection, with the server's RSS sampled throughout;
  *   4. index size on disk, and HNSW recall@10 against exact search for query embeddings of
- *      the dev questions, at the configured HNSW_EF and a sweep of ef values.
+ *      the dev questions, at the ef the server used (the index's own, or HNSW_EF) and a sweep.
  * Results are kept in `.bench/scale/results.json`; a factor measured before is shown beside
  * its previous run. The last line, for the largest factor, is machine-readable:
  *   scale: factor N · ask16 P% of 1x · search p99 S ms · ready R s · rss M MB · recall@10 C
@@ -259,7 +259,7 @@ async function measureFactor(factor: number, seconds: number, reuse: boolean): P
     reingestS.push((await runIngest(env)).wallMs / 1000);
     say(`one-file re-ingest: ${reingestS.map((s) => `${s.toFixed(2)} s`).join(", ")}`);
   }
-  const manifest = JSON.parse(await readFile(path.join(dataDir, (await publishedIndexName(dataDir))!, "manifest.json"), "utf8")) as { counts: { documents: number; chunks: number } };
+  const manifest = JSON.parse(await readFile(path.join(dataDir, (await publishedIndexName(dataDir))!, "manifest.json"), "utf8")) as { counts: { documents: number; chunks: number }; hnsw?: { ef: number } };
 
   say("server: ready, then load ...");
   const served = await serveAndLoad(env, seconds);
@@ -267,7 +267,8 @@ async function measureFactor(factor: number, seconds: number, reuse: boolean): P
 
   const indexMb = (await sizeOf(path.join(dataDir, (await publishedIndexName(dataDir))!))) / 2 ** 20;
   const dev = (await readFile(path.join(ROOT, "eval/dev.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { question: string }).question.slice(0, 300));
-  const ef = loadSettings({ ...process.env, LOG_LEVEL: "silent" }, ROOT).HNSW_EF;
+  // The ef the server searched with: HNSW_EF when set, else the one the index measured for itself.
+  const ef = loadSettings({ ...process.env, LOG_LEVEL: "silent" }, ROOT).HNSW_EF ?? manifest.hnsw?.ef ?? 1200;
   const recallSweep = await hnswRecall(dataDir, dev, [...new Set([...EF_SWEEP, ef])].sort((a, b) => a - b));
   return {
     factor,

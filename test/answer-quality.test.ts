@@ -50,7 +50,7 @@ describe("every answer's first sentence answers the question (dev set)", () => {
       const [qv, fv] = await embedder.embed([analyzed.focus, sentencesOf(answer.answer)[0]!]);
       const first = relevance(qv!, fv!, terms, sentencesOf(answer.answer)[0]!);
       let best = 0;
-      for (const s of knowledge.sentences) {
+      for (const s of index.chunks.flatMap((c) => knowledge.sentencesByChunk.get(c.id) ?? [])) {
         if (s.chunk.kind === "comment") continue;
         const sv = Array.from(index.sentenceVectors.subarray(s.index * 512, s.index * 512 + 512));
         best = Math.max(best, relevance(qv!, sv, terms, s.text));

@@ -63,6 +63,10 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(manifest.chunkHashes).toEqual(firstIndex.chunks.map((c) => c.hash));
     expect(manifest.counts).toEqual({ documents: 5, chunks: first.chunks, glossary: first.glossary, claims: firstIndex.chunks.filter((c) => c.kind === "topic").length });
     expect(manifest.counts.claims).toBeGreaterThan(50);
+    // The index measured its own HNSW search breadth against the recall target.
+    expect(manifest.hnsw!.target).toBe(0.95);
+    expect(manifest.hnsw!.recall).toBeGreaterThanOrEqual(0.95);
+    expect(manifest.hnsw!.vectors).toBe(firstIndex.chunks.length);
     expect(manifest.includeComments).toBe(false);
     expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);
     const onDisk = JSON.parse(await readFile(path.join(firstIndex.dir, "manifest.json"), "utf8"));

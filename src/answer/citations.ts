@@ -3,10 +3,9 @@ import path from "node:path";
 import type { Answer, Citation } from "../schema/answer.ts";
 import type { Chunk, Span } from "../schema/passage.ts";
 
-/** The text of a span (absolute file offsets) taken from its chunk. */
-export function spanText(chunk: Pick<Chunk, "text" | "start">, span: Span): string {
-  return chunk.text.slice(span.start - chunk.start, span.end - chunk.start);
-}
+import { spanText } from "../schema/passage.ts";
+
+export { spanText };
 
 /** A citation quoting `span` of `chunk`; the quote is a verbatim slice of the file at chunk.path. */
 export function citationFor(chunk: Pick<Chunk, "sourceId" | "path" | "title" | "url" | "section" | "text" | "start" | "pages">, span: Span, n: number): Citation {

@@ -44,7 +44,9 @@ export const settingsSchema = z.object({
   WEIGHT_GLOSSARY: num(0, 10).default(1.2),
   WEIGHT_DENSE: num(0, 10).default(0.6),
   WEIGHT_BM25: num(0, 10).default(1),
-  HNSW_EF: int(10, 10_000).default(1200),
+  /** Unset: each index measures the breadth it needs for HNSW_RECALL_TARGET (src/index/hnsw-calibrate.ts). */
+  HNSW_EF: int(10, 10_000).optional(),
+  HNSW_RECALL_TARGET: num(0.5, 1).default(0.95),
   // Blank means one worker a core; 0 embeds in the ingesting process itself.
   EMBED_WORKERS: z
     .string()

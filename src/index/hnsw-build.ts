@@ -20,6 +20,10 @@ export interface HnswWriteReport {
   mode: "reused" | "built";
   added: number;
   removed: number;
+  /** The graph as written. */
+  index: hnswlib.HierarchicalNSW;
+  /** The label entries[i] is stored under. */
+  labels: number[];
 }
 
 /**
@@ -49,6 +53,7 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
   let removed = 0;
   let mode: HnswWriteReport["mode"] = "built";
   const wanted = new Map(entries.map((e) => [key(e.id, e.hash), e]));
+  const labelOf = new Map<string, number>();
   if (previous) {
     const keep = new Set<string>();
     for (const [label, doc] of previous.docstore) {
@@ -66,6 +71,7 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
         const k = key(doc.metadata.id, doc.metadata.hash!);
         if (wanted.has(k) && !seen.has(k)) {
           seen.add(k);
+          labelOf.set(k, Number(label));
           docstore.set(Number(label), doc);
         } else index.markDelete(Number(label));
       }
@@ -75,6 +81,7 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
       for (const e of fresh) {
         index.addPoint(Array.from(e.vector), label);
         docstore.set(label, document(e));
+        labelOf.set(key(e.id, e.hash), label);
         label++;
         added++;
       }
@@ -84,16 +91,18 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
     removed = 0;
     index = new hnswlib.HierarchicalNSW("cosine", dimensions);
     index.initIndex(Math.max(1, entries.length));
+    labelOf.clear();
     entries.forEach((e, label) => {
       index.addPoint(Array.from(e.vector), label);
       docstore.set(label, document(e));
+      labelOf.set(key(e.id, e.hash), label);
     });
     added = entries.length;
   }
   await index!.writeIndex(path.join(dir, "hnswlib.index"));
   await writeFile(path.join(dir, "args.json"), JSON.stringify({ space: "cosine", numDimensions: dimensions }));
   await writeFile(path.join(dir, "docstore.json"), JSON.stringify([...docstore].map(([label, doc]) => [String(label), doc])));
-  return { mode, added, removed };
+  return { mode, added, removed, index: index!, labels: entries.map((e) => labelOf.get(key(e.id, e.hash))!) };
 }
 
 function document(e: DenseEntry): StoredDocument[1] {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Bumped when cleaning, chunking or the index layout change, so old indexes are rebuilt. */
-export const PIPELINE_VERSION = 6;
+export const PIPELINE_VERSION = 7;
 
 export const indexManifestSchema = z.object({
   version: z.literal(PIPELINE_VERSION),
@@ -16,5 +16,7 @@ export const indexManifestSchema = z.object({
   includeFlagged: z.boolean(),
   /** Every sentence of the sources that gives instructions (to an AI or the reader), with its file and offsets. */
   flagged: z.array(z.object({ path: z.string(), start: z.number().int(), end: z.number().int(), rule: z.string(), text: z.string() })),
+  /** The HNSW search breadth this index measured for itself (src/index/hnsw-calibrate.ts). */
+  hnsw: z.object({ ef: z.number().int().positive(), recall: z.number(), target: z.number(), vectors: z.number().int(), queries: z.number().int() }).optional(),
 });
 export type IndexManifest = z.infer<typeof indexManifestSchema>;

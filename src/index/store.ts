@@ -12,8 +12,10 @@ import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import { loadBm25 } from "./bm25.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
-import { writeHnsw } from "./hnsw-build.ts";
+import { writeHnsw, type HnswWriteReport } from "./hnsw-build.ts";
+import { calibrateEf, sampleQueries, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
+import { termStatsSchema, type TermStats } from "./term-stats.ts";
 
 /**
  * The persisted index lives in DATA_DIR/index-<id>/ and DATA_DIR/CURRENT names the live one.
@@ -31,6 +33,7 @@ export interface IndexContents {
   /** One float32 row per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array[];
   bm25: MiniSearch;
+  termStats: TermStats;
 }
 
 export interface LoadedIndex {
@@ -43,6 +46,7 @@ export interface LoadedIndex {
   bm25: MiniSearch;
   /** Row-major, `dimensions` floats per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array;
+  termStats: TermStats;
 }
 
 const CURRENT = "CURRENT";
@@ -73,7 +77,22 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The ef the new index searches with: measured on it, unless the published index measured the
+ * same target on about as many vectors (within 10%), whose figure still holds.
+ */
+async function hnswBreadth(dataDir: string, dense: HnswWriteReport, contents: IndexContents, target: number): Promise<EfCalibration> {
+  const previous = (await readManifest(dataDir))?.hnsw;
+  const count = contents.vectors.length;
+  if (previous && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
+  return calibrateEf(dense.index, contents.vectors, sampleQueries(contents.sentenceVectors), target, dense.labels);
+}
+
+export const DEFAULT_RECALL_TARGET = 0.95;
+
 export interface WriteOptions {
+  /** recall@10 the index's HNSW search breadth must reach (HNSW_RECALL_TARGET). */
+  recallTarget?: number;
   /** Test seam: runs after the new index is fully written, just before it is published. */
   beforePublish?: () => Promise<void> | void;
   /** Milliseconds each write step took, for benchmarks. */
@@ -102,15 +121,18 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
       reusable,
     );
     step(`hnsw (${dense.mode}: +${dense.added} -${dense.removed})`);
+    const manifest: IndexManifest = { ...contents.manifest, hnsw: await hnswBreadth(dataDir, dense, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
+    step(`hnsw ef (${manifest.hnsw?.ef})`);
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     await writeFile(path.join(building, "bm25.json"), JSON.stringify(contents.bm25));
+    await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
     step("chunks, glossary, sources, bm25 json");
     await writeRows(path.join(building, "sentences.f32"), contents.sentenceVectors, contents.manifest.embedder.dimensions);
     step("sentences.f32");
     // The manifest goes last: its presence marks a complete directory.
-    await writeFile(path.join(building, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
+    await writeFile(path.join(building, "manifest.json"), JSON.stringify(manifest, null, 2));
     await fsyncDir(building);
     step("manifest + fsync");
     await options.beforePublish?.();
@@ -159,18 +181,23 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
   if (!dir) return undefined;
   try {
     const manifest = indexManifestSchema.parse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
-    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes] = await Promise.all([
+    const [chunks, glossary, sources, bm25Json, hnsw, sentenceBytes, termStats] = await Promise.all([
       readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "sources.json"), "utf8").then((t) => z.array(sourceDetailSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "bm25.json"), "utf8"),
       HNSWLib.load(dir, new EmbedderAsLangChain(embedder)),
       readFile(path.join(dir, "sentences.f32")),
+      readFile(path.join(dir, "terms.json"), "utf8").then((t) => termStatsSchema.parse(JSON.parse(t))),
     ]);
-    const sentenceVectors = new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
+    // A view over the file's bytes when they are aligned (a large read is), rather than a second copy.
+    const sentenceVectors =
+      sentenceBytes.byteOffset % 4 === 0
+        ? new Float32Array(sentenceBytes.buffer, sentenceBytes.byteOffset, sentenceBytes.byteLength / 4)
+        : new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
     if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
-    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors };
+    return { dir, manifest, chunks, glossary, sources, hnsw, bm25: loadBm25(bm25Json), sentenceVectors, termStats };
   } catch (error) {
     throw new IndexError(`the index in ${dir} cannot be loaded (${(error as Error).message}); run \`kpo ingest\` to rebuild it`, { cause: error });
   }

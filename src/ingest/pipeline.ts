@@ -8,6 +8,7 @@ import { embedRows, type Embedder, type VectorRows } from "../embed/embedder.ts"
 import { EmbedWorkerPool } from "../embed/worker-pool.ts";
 import { buildBm25 } from "../index/bm25.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
+import { computeTermStats } from "../index/term-stats.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import { embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
@@ -147,9 +148,11 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
   step("save vector cache");
   const bm25 = buildBm25(chunks, aliases);
-  step("build bm25");
-  const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, bm25 }, embedder, {
+  const termStats = computeTermStats(chunks);
+  step("build bm25 + term stats");
+  const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, bm25, termStats }, embedder, {
     ...options,
+    recallTarget: settings.HNSW_RECALL_TARGET,
     onStep: (name, ms) => options.onStep?.(`write: ${name}`, ms),
   });
   stepStart = performance.now();

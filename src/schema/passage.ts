@@ -64,6 +64,11 @@ export const chunkSchema = z.object({
 });
 export type Chunk = z.infer<typeof chunkSchema>;
 
+/** The text of a span (absolute file offsets) taken from its chunk. */
+export function spanText(chunk: Pick<Chunk, "text" | "start">, span: Span): string {
+  return chunk.text.slice(span.start - chunk.start, span.end - chunk.start);
+}
+
 export const retrieverNameSchema = z.enum(["glossary", "dense", "bm25"]);
 export type RetrieverName = z.infer<typeof retrieverNameSchema>;
 

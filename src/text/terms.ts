@@ -18,10 +18,9 @@ export const STOPWORDS = new Set(
 
 /** Lower-case, strip accents and possessives, and close up dotted acronyms (K.P.O. -> kpo). */
 export function normalizeText(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
+  // Plain ASCII (most text) has no accents or curly quotes to fold: skip the Unicode passes.
+  const folded = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[\u2018\u2019\u02bc]/g, "'");
+  return folded
     .toLowerCase()
     .replace(/\b((?:[a-z]\.){2,})/g, (m) => m.replace(/\./g, ""))
     .replace(/(\w)'s\b/g, "$1")
@@ -35,18 +34,35 @@ export function words(text: string): string[] {
 
 /** Acronym plurals ("kpos", "bpos") map to the acronym; everything else goes through Porter2. */
 export function stem(word: string): string {
-  if (/^[a-z]{2,4}s$/.test(word) && !/[aeiou]/.test(word.slice(1, -1))) return word.slice(0, -1);
-  return stemmer(word);
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    // A vocabulary is small next to the text it is read from: each word is stemmed once, not on every use.
+    if (stems.size >= MAX_MEMOISED_STEMS) stems.clear();
+    stemmed = /^[a-z]{2,4}s$/.test(word) && !/[aeiou]/.test(word.slice(1, -1)) ? word.slice(0, -1) : stemmer(word);
+    stems.set(word, stemmed);
+  }
+  return stemmed;
 }
+const stems = new Map<string, string>();
+const MAX_MEMOISED_STEMS = 500_000;
 
 /** Content words before stemming: normalised, without stopwords and stray single letters ("bpo n kpo"). */
 export function contentWords(text: string): string[] {
-  return words(text).filter((w) => !STOPWORDS.has(w) && !/^\p{L}$/u.test(w) && !STOPWORDS.has(stem(w)));
+  return contentWordsOf(words(text));
+}
+
+function contentWordsOf(textWords: string[]): string[] {
+  return textWords.filter((w) => !STOPWORDS.has(w) && !/^\p{L}$/u.test(w) && !STOPWORDS.has(stem(w)));
 }
 
 /** Content terms for matching: normalised, stopwords removed, stemmed. */
 export function contentTerms(text: string): string[] {
-  return contentWords(text).map(stem);
+  return contentTermsOf(words(text));
+}
+
+/** Content terms of words already split by `words` (for callers that need both). */
+export function contentTermsOf(textWords: string[]): string[] {
+  return contentWordsOf(textWords).map(stem);
 }
 
 /** Key for alias lookups: "K.P.O.", "kpo's", " KPO " all give "kpo". */

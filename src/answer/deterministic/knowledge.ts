@@ -1,8 +1,9 @@
 import type { LoadedIndex } from "../../index/store.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
-import { spanText } from "../citations.ts";
-import { contentTerms, stem, STOPWORDS, words } from "../../text/terms.ts";
+import { computeTermStats, sentenceTerms } from "../../index/term-stats.ts";
+import { spanText } from "../../schema/passage.ts";
+import { stem } from "../../text/terms.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
@@ -15,10 +16,36 @@ export interface Sentence {
   terms: Set<string>;
 }
 
+/**
+ * The sentences of each chunk, built on first use: a question touches a few dozen passages,
+ * so a large index is not read sentence by sentence at start-up.
+ */
+export class SentencesByChunk {
+  private readonly built = new Map<string, Sentence[]>();
+  constructor(
+    private readonly chunksById: Map<string, Chunk>,
+    /** Row of each chunk's first sentence in the sentence vector matrix. */
+    private readonly firstRow: Map<string, number>,
+  ) {}
+
+  get(chunkId: string): Sentence[] | undefined {
+    let list = this.built.get(chunkId);
+    if (list) return list;
+    const chunk = this.chunksById.get(chunkId);
+    if (!chunk) return undefined;
+    const first = this.firstRow.get(chunkId)!;
+    list = chunk.sentences.map((span, position) => {
+      const text = spanText(chunk, span);
+      return { index: first + position, chunk, position, span, text, terms: sentenceTerms(chunk, text) };
+    });
+    this.built.set(chunkId, list);
+    return list;
+  }
+}
+
 /** Sentence-level view of the index used by the answer composer: terms, IDF, vectors, vocabulary. */
 export class Knowledge {
-  readonly sentences: Sentence[] = [];
-  readonly sentencesByChunk = new Map<string, Sentence[]>();
+  readonly sentencesByChunk: SentencesByChunk;
   readonly glossaryBySlug: Map<string, GlossaryEntry>;
   readonly chunksById: Map<string, Chunk>;
   readonly chunks: Chunk[];
@@ -28,68 +55,80 @@ export class Knowledge {
   readonly maxIdf: number;
   readonly vocabulary: Set<string>;
   /** Surface words of the corpus (lower case) and their stems, to correct typos before stemming mangles them. */
-  private readonly surface = new Map<string, string>();
-  /** The surface words in a fixed order, so typo resolution is deterministic. */
-  private readonly surfaceWords: string[];
+  private readonly surface: Map<string, string>;
+  /** The surface words by length: typo resolution looks only at plausible lengths. */
+  private readonly surfaceByLength = new Map<number, string[]>();
+  /** Source passages by file, to find the one holding a quoted span. */
+  private readonly passagesByPath = new Map<string, Chunk[]>();
   private readonly vectors: Float32Array;
   private readonly dimensions: number;
 
-  /** Each source's id with the names a question may call it by (publisher, title), lower case. */
-  private readonly sourceNames: { id: string; names: string[] }[];
+  /** The names a question may call a source by (its publisher, in words, lower case), with the sources so named. */
+  private readonly sourcesByName = new Map<string, string[]>();
+  /** Words in the longest such name: how far a text is searched for one. */
+  private readonly longestSourceName: number = 0;
 
-  constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest"> & Partial<Pick<LoadedIndex, "sources">>) {
-    this.sourceNames = (index.sources ?? []).map((s) => ({
-      id: s.id,
+  constructor(index: Pick<LoadedIndex, "chunks" | "glossary" | "sentenceVectors" | "manifest"> & Partial<Pick<LoadedIndex, "sources" | "termStats">>) {
+    for (const source of index.sources ?? []) {
+      const publisher = source.publisher ?? "";
       // "The National Outsourcing Association (NOA)" is called "NOA" or "the National Outsourcing Association".
-      names: [s.publisher ?? "", ...(s.publisher?.match(/\(([^)]+)\)/)?.slice(1) ?? []), s.publisher?.replace(/\s*\([^)]*\)/, "") ?? ""]
-        .map((n) => n.toLowerCase().trim())
-        .filter((n) => n.length >= 3),
-    }));
+      const names = [publisher, ...(publisher.match(/\(([^)]+)\)/)?.slice(1) ?? []), publisher.replace(/\s*\([^)]*\)/, "")]
+        .map(nameWords)
+        .filter((n) => n.length >= 3);
+      for (const name of new Set(names)) {
+        this.sourcesByName.set(name, [...(this.sourcesByName.get(name) ?? []), source.id]);
+        this.longestSourceName = Math.max(this.longestSourceName, name.split(" ").length);
+      }
+    }
     this.vectors = index.sentenceVectors;
     this.dimensions = index.manifest.embedder.dimensions;
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
     this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
     this.chunks = index.chunks;
     this.claims = index.chunks.filter((c) => c.kind === "topic");
-    const df = new Map<string, number>();
-    const claimDf = new Map<string, number>();
+    const firstRow = new Map<string, number>();
+    let rows = 0;
     for (const chunk of index.chunks) {
-      const list: Sentence[] = [];
-      chunk.sentences.forEach((span, position) => {
-        const text = spanText(chunk, span);
-        // A claim also answers to the words of the passages it rests on and the tasks it names.
-        const claimWords = chunk.claim ? ` ${chunk.claim.tasks.join(" ")} ${chunk.claim.evidence.map((e) => e.quote).join(" ")}` : "";
-        const terms = new Set(contentTerms(text + claimWords));
-        // Function words are no spelling targets: "three" is not a typo of "there".
-        for (const w of words(text)) if (w.length >= 4 && !STOPWORDS.has(w) && !this.surface.has(w)) this.surface.set(w, stem(w));
-        const sentence = { index: this.sentences.length, chunk, position, span, text, terms };
-        this.sentences.push(sentence);
-        list.push(sentence);
-        // Document frequency counts the sources: claims restate them and would skew rarity. Words only the
-        // claims use (everyday words such as "deadline") take their frequency among the claims.
-        if (!chunk.claim) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
-        else for (const t of terms) claimDf.set(t, (claimDf.get(t) ?? 0) + 1);
-      });
-      this.sentencesByChunk.set(chunk.id, list);
-      for (const t of contentTerms(chunk.section.join(" "))) df.set(t, df.get(t) ?? 1);
+      firstRow.set(chunk.id, rows);
+      rows += chunk.sentences.length;
+      if (chunk.kind !== "topic") this.passagesByPath.set(chunk.path, [...(this.passagesByPath.get(chunk.path) ?? []), chunk]);
     }
-    for (const [t, f] of claimDf) if (!df.has(t)) df.set(t, f);
-    const n = this.sentences.filter((x) => !x.chunk.claim).length;
-    for (const [t, f] of df) this.idf.set(t, Math.log(1 + n / Math.max(f, 1)));
+    this.sentencesByChunk = new SentencesByChunk(this.chunksById, firstRow);
+    // An index written before term statistics were stored (or a test's hand-made index) counts them here.
+    const stats = index.termStats ?? computeTermStats(index.chunks);
+    const n = stats.sentences;
+    for (const [t, f] of Object.entries(stats.df)) this.idf.set(t, Math.log(1 + n / Math.max(f, 1)));
     this.maxIdf = Math.log(1 + n);
-    this.vocabulary = new Set(df.keys());
-    this.surfaceWords = [...this.surface.keys()].sort();
+    this.vocabulary = new Set(this.idf.keys());
+    this.surface = new Map(Object.entries(stats.surface));
+    for (const word of this.surface.keys()) {
+      const same = this.surfaceByLength.get(word.length);
+      if (same) same.push(word);
+      else this.surfaceByLength.set(word.length, [word]);
+    }
+  }
+
+  /** The sentences of the curated claims. */
+  claimSentences(): Sentence[] {
+    return this.claims.flatMap((c) => this.sentencesByChunk.get(c.id) ?? []);
   }
 
   /** The sources a text names by publisher ("the Wikipedia article", "what Investopedia says"). */
   sourcesNamedIn(text: string): Set<string> {
-    const lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
-    return new Set(this.sourceNames.filter((s) => s.names.some((n) => lower.includes(` ${n.replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `))).map((s) => s.id));
+    // Every run of words that could be a name is looked up: the cost follows the text, not the number of sources.
+    const textWords = nameWords(text).split(" ");
+    const named = new Set<string>();
+    for (let i = 0; i < textWords.length; i++) {
+      for (let n = 1; n <= this.longestSourceName && i + n <= textWords.length; n++) {
+        for (const id of this.sourcesByName.get(textWords.slice(i, i + n).join(" ")) ?? []) named.add(id);
+      }
+    }
+    return named;
   }
 
   /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */
   passageHolding(path: string, span: Span): Chunk | undefined {
-    return this.chunks.find((c) => c.path === path && c.kind !== "topic" && c.start <= span.start && span.end <= c.end);
+    return this.passagesByPath.get(path)?.find((c) => c.start <= span.start && span.end <= c.end);
   }
 
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */
@@ -131,16 +170,23 @@ export class Knowledge {
     const budget = word.length >= 9 ? 2 : 1;
     let best: string | undefined;
     let bestDistance = budget + 1;
-    for (const candidate of this.surfaceWords) {
-      if (Math.abs(candidate.length - word.length) > budget) continue;
-      const d = editDistance(word, candidate, budget);
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
+    for (let length = word.length - budget; length <= word.length + budget; length++) {
+      for (const candidate of this.surfaceByLength.get(length) ?? []) {
+        const d = editDistance(word, candidate, budget);
+        // Ties go to the alphabetically first word, so the answer does not depend on the corpus's order.
+        if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
+          best = candidate;
+          bestDistance = d;
+        }
       }
     }
     return best;
   }
+}
+
+/** Lower-case words joined by single spaces: how source names are compared. */
+function nameWords(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
 function cosine(a: number[], matrix: Float32Array, offset: number, d: number): number {

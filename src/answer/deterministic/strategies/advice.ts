@@ -21,7 +21,7 @@ function classifyingClaim(ctx: ComposeContext): Sentence | undefined {
   // The question's spelling was corrected against the corpus before analysis ("bookeeping" is bookkeeping).
   const questionWords = new Set(taskWords(raw));
   let best: { sentence: Sentence; words: number } | undefined;
-  for (const sentence of ctx.knowledge.sentences) {
+  for (const sentence of ctx.knowledge.claimSentences()) {
     const claim = sentence.chunk.claim;
     if (!claim?.work) continue;
     const words = Math.max(0, ...claim.tasks.map((t) => taskMatch(questionWords, raw, t)));

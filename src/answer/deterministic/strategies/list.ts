@@ -3,16 +3,32 @@ import { normalizeTerm } from "../../../text/terms.ts";
 import type { Passage } from "../../types.ts";
 import { withContext } from "../builder.ts";
 import { aboutSubject, favourClaims, isClaim, type ComposeContext } from "../context.ts";
-import type { Sentence } from "../knowledge.ts";
+import type { Knowledge, Sentence } from "../knowledge.ts";
 import { LIST_VOCAB, pickDiverse, scoreSentences, SECTION_FOR, type Scored } from "../scoring.ts";
 
-const CAPS = { bullets: 7, claims: 5, listItems: 10 };
+const CAPS = { bullets: 7, claims: 5, listItems: 10, extraSections: 6 };
 const LIST_FLOOR = 0.45;
 const CLAIM_FLOOR = 0.7;
 
 /** A list item: short, and not a sentence (no closing punctuation), or a bullet. */
 function isListItem(s: Sentence): boolean {
   return s.chunk.kind === "list" || (s.chunk.kind !== "topic" && !/[.!?:;]$/.test(s.text) && s.text.split(/\s+/).length <= 8);
+}
+
+/** Source passages under a heading of each list kind ("Risks"), with their title and headings normalised: found once per index. */
+const sectionsByKind = new WeakMap<Knowledge, Map<ListType, { chunk: Chunk; heading: string }[]>>();
+
+function sectionsOfKind(knowledge: Knowledge, listType: ListType): { chunk: Chunk; heading: string }[] {
+  let byKind = sectionsByKind.get(knowledge);
+  if (!byKind) sectionsByKind.set(knowledge, (byKind = new Map()));
+  let sections = byKind.get(listType);
+  if (!sections) {
+    sections = knowledge.chunks
+      .filter((c) => c.kind !== "topic" && SECTION_FOR[listType].test(c.section.at(-1) ?? ""))
+      .map((chunk) => ({ chunk, heading: normalizeTerm(`${chunk.title} ${chunk.section.join(" ")}`) }));
+    byKind.set(listType, sections);
+  }
+  return sections;
 }
 
 /** Items of a bulleted chunk, or short unpunctuated pieces glued into one line ("consultantsResearch and development"). */
@@ -35,9 +51,13 @@ export function list(ctx: ComposeContext, listType: ListType): void {
   const names = subjects.flatMap((e) => [e.term, ...e.aliases].map(normalizeTerm));
   const headedBySubject = (c: Chunk) => names.some((n) => normalizeTerm(`${c.title} ${c.section.join(" ")}`).includes(n));
   const floor = ctx.passages.at(-1)?.score ?? 0;
-  const extra: Passage[] = knowledge.chunks
-    .filter((c) => c.kind !== "topic" && headedBySubject(c) && SECTION_FOR[listType].test(c.section.at(-1) ?? "") && !ctx.passages.some((p) => p.id === c.id))
-    .map((c) => ({ ...c, score: floor, ranks: {}, scores: {} }));
+  const retrieved = new Set(ctx.passages.map((p) => p.id));
+  const retrievedSources = new Set(ctx.passages.map((p) => p.sourceId));
+  const headed = sectionsOfKind(knowledge, listType).filter((s) => !retrieved.has(s.chunk.id) && names.some((n) => s.heading.includes(n)));
+  // In a large corpus many documents have such a section: those of documents retrieval already found come first.
+  const extra: Passage[] = [...headed.filter((s) => retrievedSources.has(s.chunk.sourceId)), ...headed.filter((s) => !retrievedSources.has(s.chunk.sourceId))]
+    .slice(0, CAPS.extraSections)
+    .map(({ chunk }) => ({ ...chunk, score: floor, ranks: {}, scores: {} }));
   const candidates = [...ctx.passages, ...extra];
   // A list about X is built only from sentences about X: KPO's risks are not BPO's.
   const about = (s: Sentence) => aboutSubject(subjects, s) || s.chunk.claim?.listType === listType;
