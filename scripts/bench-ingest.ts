@@ -6,7 +6,11 @@
  *   copy of the project (kpo add throughput, chunks/s) and the reload gap of a live server
  *   (scripts/bench-ingest-documents.ts).
  *
- *   npm run bench:ingest
+ *   npm run bench:ingest [-- --factor N] [--only scale]
+ *
+ * Then ingest on a synthetic corpus N times the real one (default 10): cold ingest with 1
+ * embedding worker and with EMBED_WORKERS side by side, and one-file re-ingest
+ * (scripts/bench-ingest-scale.ts). `--only scale` runs just that part.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -20,6 +24,22 @@ import { loadIndex } from "../src/index/store.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
 import { HybridRetriever } from "../src/retrieve/retriever.ts";
 import { benchAddedDocuments } from "./bench-ingest-documents.ts";
+import { benchIngestScale, ingestChild } from "./bench-ingest-scale.ts";
+
+const args = process.argv.slice(2);
+if (args[0] === "ingest-child") {
+  await ingestChild();
+}
+const flag = (name: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const factor = Number(flag("factor") ?? 10);
+if (!Number.isInteger(factor) || factor < 1) throw new Error(`--factor must be a whole number of at least 1, not ${flag("factor")}`);
+if (flag("only") === "scale") {
+  await benchIngestScale(factor, { cold: !args.includes("--no-cold") });
+  process.exit(0);
+}
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "kpo-bench-ingest-"));
 const settings = { ...loadSettings(), DATA_DIR: dataDir };
@@ -77,6 +97,7 @@ try {
     ),
   );
   await benchAddedDocuments(settings, embedder, dataDir);
+  await benchIngestScale(factor);
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
@@ -46,6 +47,12 @@ export const settingsSchema = z.object({
   /** Unset: each index measures the breadth it needs for HNSW_RECALL_TARGET (src/index/hnsw-calibrate.ts). */
   HNSW_EF: int(10, 10_000).optional(),
   HNSW_RECALL_TARGET: num(0.5, 1).default(0.95),
+  // Blank means one worker a core; 0 embeds in the ingesting process itself.
+  EMBED_WORKERS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? os.availableParallelism() : Number(v)))
+    .pipe(z.number({ message: "must be a whole number of worker threads (0-64), or blank for one a core" }).int().min(0).max(64)),
 
   // answering
   OPENAI_API_KEY: optionalString,

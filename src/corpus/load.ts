@@ -150,16 +150,10 @@ export async function readSourceDocument(
 }
 
 /**
- * Reads every source document. Problems that would make the index wrong (no documents, an
- * unreadable, unparseable or non-UTF-8 file, an oversized file) stop ingestion with a message
- * naming the file; an exact duplicate of another document is skipped with a warning, and so is a
- * file of an unsupported format (reported, never skipped silently).
+ * The source files of the corpus, sorted by name. A file of an unsupported format is reported
+ * through `warn` and left out (never skipped silently); no supported file at all is an error.
  */
-export async function loadSourceDocuments(
-  corpusDir: string,
-  rootDir: string,
-  warn: (message: string) => void = () => {},
-): Promise<RawDocument[]> {
+export async function listSourceFiles(corpusDir: string, rootDir: string, warn: (message: string) => void = () => {}): Promise<{ dir: string; names: string[] }> {
   const dir = path.join(corpusDir, "sources");
   const relDir = path.relative(rootDir, dir) || ".";
   let names: string[];
@@ -174,6 +168,26 @@ export async function loadSourceDocuments(
   if (names.length === 0) {
     throw new CorpusError(relDir, `contains no documents (${SUPPORTED_EXTENSIONS.join(", ")}); add at least one source document`);
   }
+  return { dir, names };
+}
+
+/** Empty documents are skipped with a warning naming the file. */
+export function isEmptyDocument(doc: RawDocument): boolean {
+  return !doc.raw.slice(doc.bodyStart).trim();
+}
+
+/**
+ * Reads every source document. Problems that would make the index wrong (no documents, an
+ * unreadable, unparseable or non-UTF-8 file, an oversized file) stop ingestion with a message
+ * naming the file; an exact duplicate of another document is skipped with a warning, and so is a
+ * file of an unsupported format (reported, never skipped silently).
+ */
+export async function loadSourceDocuments(
+  corpusDir: string,
+  rootDir: string,
+  warn: (message: string) => void = () => {},
+): Promise<RawDocument[]> {
+  const { dir, names } = await listSourceFiles(corpusDir, rootDir, warn);
   const metas = await loadSourcesMeta(corpusDir, rootDir);
   const byHash = new Map<string, string>();
   const docs: RawDocument[] = [];
@@ -181,7 +195,7 @@ export async function loadSourceDocuments(
     const file = path.join(dir, name);
     const rel = path.relative(rootDir, file);
     const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name) });
-    if (!doc.raw.slice(doc.bodyStart).trim()) {
+    if (isEmptyDocument(doc)) {
       warn(`${rel}: is empty; skipped`);
       continue;
     }

@@ -9,6 +9,32 @@ export interface Embedder {
   readonly maxBatch: number;
   embed(texts: string[]): Promise<number[][]>;
   close?(): Promise<void>;
+  /**
+   * How to build this same embedder inside a worker thread, for a model that computes on the
+   * CPU (ingest then embeds on every core, src/embed/worker-pool.ts). Absent for remote models.
+   */
+  readonly inWorker?: WorkerRecipe;
+}
+
+/** A module (file URL) and the name of its factory export, called with `args` in the worker. */
+export interface WorkerRecipe {
+  module: string;
+  factory: string;
+  args?: unknown[];
+}
+
+/** Vectors as one row-major Float32Array: row i (`dimensions` floats) belongs to text i. */
+export interface VectorRows {
+  rows: Float32Array;
+  dimensions: number;
+}
+
+/** Text indices in maxBatch-sized batches, shortest texts first. */
+export function lengthSortedBatches(texts: string[], maxBatch: number): number[][] {
+  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += maxBatch) batches.push(order.slice(i, i + maxBatch));
+  return batches;
 }
 
 /**
@@ -18,15 +44,35 @@ export interface Embedder {
  * of the call.
  */
 export async function embedAll(embedder: Embedder, texts: string[], onBatch?: (done: number) => void): Promise<number[][]> {
-  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
   const out: number[][] = new Array<number[]>(texts.length);
   let done = 0;
-  for (let i = 0; i < order.length; i += embedder.maxBatch) {
-    const batch = order.slice(i, i + embedder.maxBatch);
+  for (const batch of lengthSortedBatches(texts, embedder.maxBatch)) {
     const vectors = await embedder.embed(batch.map((j) => texts[j]!));
     batch.forEach((j, n) => (out[j] = vectors[n]!));
     done += batch.length;
     onBatch?.(done);
   }
   return out;
+}
+
+/** embedAll in this thread, with the vectors as float32 rows (what the index stores). */
+export async function embedRows(embedder: Embedder, texts: string[], onBatch?: (done: number) => void): Promise<VectorRows> {
+  let rows = new Float32Array(0);
+  let dimensions = 0;
+  let done = 0;
+  for (const batch of lengthSortedBatches(texts, embedder.maxBatch)) {
+    const vectors = await embedder.embed(batch.map((j) => texts[j]!));
+    if (dimensions === 0) {
+      dimensions = vectors[0]?.length ?? 0;
+      rows = new Float32Array(texts.length * dimensions);
+    }
+    batch.forEach((j, n) => {
+      const v = vectors[n]!;
+      if (v.length !== dimensions) throw new Error(`embedder ${embedder.id} returned vectors of ${v.length} and ${dimensions} dimensions`);
+      rows.set(v, j * dimensions);
+    });
+    done += batch.length;
+    onBatch?.(done);
+  }
+  return { rows, dimensions };
 }

@@ -20,6 +20,7 @@ export function createUseLiteEmbedder(): Embedder {
     id: `use-lite@${version}`,
     dimensions: 512,
     maxBatch: 24,
+    inWorker: { module: import.meta.url, factory: "createUseLiteEmbedder" },
     async embed(texts) {
       if (texts.length === 0) return [];
       const vectors = await (await load()).embed(texts);

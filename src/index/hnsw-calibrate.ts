@@ -52,14 +52,15 @@ function exactTopK(vectors: readonly ArrayLike<number>[], norms: Float64Array, q
 
 /**
  * The smallest ef in EF_STEPS whose recall@10 meets `target` (or the largest step measured).
- * `vectors[i]` must be the vector stored under label i.
+ * `vectors[i]` must be the vector stored under label `labels[i]` (label i when not given; a
+ * patched index has gaps where points were deleted).
  */
-export function calibrateEf(index: hnswlib.HierarchicalNSW, vectors: readonly ArrayLike<number>[], queries: readonly ArrayLike<number>[], target: number): EfCalibration {
+export function calibrateEf(index: hnswlib.HierarchicalNSW, vectors: readonly ArrayLike<number>[], queries: readonly ArrayLike<number>[], target: number, labels?: readonly number[]): EfCalibration {
   const k = Math.min(K, vectors.length);
   const base = { target, vectors: vectors.length, queries: queries.length };
   if (k === 0 || queries.length === 0) return { ef: EF_STEPS[0]!, recall: 1, ...base };
   const norms = Float64Array.from(vectors, norm);
-  const truth = queries.map((q) => new Set(exactTopK(vectors, norms, q, k)));
+  const truth = queries.map((q) => new Set(exactTopK(vectors, norms, q, k).map((row) => labels?.[row] ?? row)));
   const asArrays = queries.map((q) => Array.from(q));
   let last = { ef: EF_STEPS[0]!, recall: 0 };
   for (const ef of EF_STEPS) {

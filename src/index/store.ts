@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
-import { Document } from "@langchain/core/documents";
 import { z } from "zod";
 import type { Embedder } from "../embed/embedder.ts";
 import { EmbedderAsLangChain } from "../embed/langchain.ts";
@@ -13,6 +12,7 @@ import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import type { LexicalDocument, LexicalIndex } from "./lexical.ts";
 import { LEXICAL_FILE, openLexicalIndex, writeLexicalIndex } from "./lexical-sqlite.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
+import { writeHnsw, type HnswWriteReport } from "./hnsw-build.ts";
 import { calibrateEf, sampleQueries, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
 import { termStatsSchema, type TermStats } from "./term-stats.ts";
@@ -28,9 +28,10 @@ export interface IndexContents {
   chunks: Chunk[];
   glossary: GlossaryEntry[];
   sources: SourceDetail[];
-  vectors: number[][];
-  /** One vector per sentence, in the order of chunks[].sentences[]. */
-  sentenceVectors: number[][];
+  /** One float32 row per chunk, in the order of chunks. */
+  vectors: Float32Array[];
+  /** One float32 row per sentence, in the order of chunks[].sentences[]. */
+  sentenceVectors: Float32Array[];
   /** What the lexical index holds of each chunk; written as an SQLite FTS5 file. */
   lexical: LexicalDocument[];
   termStats: TermStats;
@@ -81,11 +82,11 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
  * The ef the new index searches with: measured on it, unless the published index measured the
  * same target on about as many vectors (within 10%), whose figure still holds.
  */
-async function hnswBreadth(dataDir: string, hnsw: HNSWLib, contents: IndexContents, target: number): Promise<EfCalibration> {
+async function hnswBreadth(dataDir: string, dense: HnswWriteReport, contents: IndexContents, target: number): Promise<EfCalibration> {
   const previous = (await readManifest(dataDir))?.hnsw;
   const count = contents.vectors.length;
   if (previous && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
-  return calibrateEf(hnsw.index, contents.vectors, sampleQueries(contents.sentenceVectors), target);
+  return calibrateEf(dense.index, contents.vectors, sampleQueries(contents.sentenceVectors), target, dense.labels);
 }
 
 export const DEFAULT_RECALL_TARGET = 0.95;
@@ -95,6 +96,8 @@ export interface WriteOptions {
   recallTarget?: number;
   /** Test seam: runs after the new index is fully written, just before it is published. */
   beforePublish?: () => Promise<void> | void;
+  /** Milliseconds each write step took, for benchmarks. */
+  onStep?: (step: string, ms: number) => void;
 }
 
 export async function writeIndex(dataDir: string, contents: IndexContents, embedder: Embedder, options: WriteOptions = {}): Promise<string> {
@@ -103,33 +106,66 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
   const building = path.join(dataDir, `.building-${name}`);
   try {
     await mkdir(building, { recursive: true });
-    const hnsw = new HNSWLib(new EmbedderAsLangChain(embedder), { space: "cosine", numDimensions: contents.manifest.embedder.dimensions });
-    await hnsw.addVectors(
-      contents.vectors,
-      contents.chunks.map((c) => new Document({ pageContent: "", metadata: { id: c.id } })),
+    let stepStart = performance.now();
+    const step = (name: string) => {
+      const now = performance.now();
+      options.onStep?.(name, now - stepStart);
+      stepStart = now;
+    };
+    const previous = await currentDir(dataDir);
+    const previousManifest = previous && (await readManifest(dataDir));
+    const reusable = previousManifest && previousManifest.embedder.id === embedder.id ? previous : undefined;
+    const dense = await writeHnsw(
+      building,
+      contents.chunks.map((c, i) => ({ id: c.id, hash: c.hash, vector: contents.vectors[i]! })),
+      contents.manifest.embedder.dimensions,
+      reusable,
     );
-    await hnsw.save(building);
-    const manifest: IndexManifest = { ...contents.manifest, hnsw: await hnswBreadth(dataDir, hnsw, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
+    step(`hnsw (${dense.mode}: +${dense.added} -${dense.removed})`);
+    const manifest: IndexManifest = { ...contents.manifest, hnsw: await hnswBreadth(dataDir, dense, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
+    step(`hnsw ef (${manifest.hnsw?.ef})`);
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     writeLexicalIndex(path.join(building, LEXICAL_FILE), contents.lexical);
     await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
-    const flat = new Float32Array(contents.sentenceVectors.length * contents.manifest.embedder.dimensions);
-    contents.sentenceVectors.forEach((v, i) => flat.set(v, i * contents.manifest.embedder.dimensions));
-    await writeFile(path.join(building, "sentences.f32"), Buffer.from(flat.buffer));
+    step("chunks, glossary, sources, bm25 json");
+    await writeRows(path.join(building, "sentences.f32"), contents.sentenceVectors, contents.manifest.embedder.dimensions);
+    step("sentences.f32");
     // The manifest goes last: its presence marks a complete directory.
     await writeFile(path.join(building, "manifest.json"), JSON.stringify(manifest, null, 2));
     await fsyncDir(building);
+    step("manifest + fsync");
     await options.beforePublish?.();
     await rename(building, path.join(dataDir, name));
     await writeFileAtomic(path.join(dataDir, CURRENT), `${name}\n`);
+    step("publish");
   } catch (error) {
     await rm(building, { recursive: true, force: true });
     throw new IndexError(`writing the index in ${dataDir} failed; the previous index is unchanged: ${(error as Error).message}`, { cause: error });
   }
   await removeStale(dataDir, name);
   return path.join(dataDir, name);
+}
+
+/** Writes float32 rows back to back (little-endian, checked in vector-cache.ts) in blocks of about 1 MB, never one copy of them all. */
+async function writeRows(file: string, rows: Float32Array[], dimensions: number): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    const perBlock = Math.max(1, Math.floor((1 << 20) / (4 * Math.max(1, dimensions))));
+    const block = new Float32Array(perBlock * dimensions);
+    for (let i = 0; i < rows.length; i += perBlock) {
+      const n = Math.min(perBlock, rows.length - i);
+      for (let j = 0; j < n; j++) {
+        const row = rows[i + j]!;
+        if (row.length !== dimensions) throw new Error(`a vector of ${row.length} dimensions among ${dimensions}-dimension vectors`);
+        block.set(row, j * dimensions);
+      }
+      await handle.write(new Uint8Array(block.buffer, 0, n * dimensions * 4));
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Old index directories and abandoned builds (a crash mid-ingest) are removed once a new index is live. */

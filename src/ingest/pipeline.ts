@@ -3,18 +3,19 @@ import path from "node:path";
 import type { Settings } from "../config/settings.ts";
 import { loadGlossary } from "../corpus/glossary.ts";
 import { loadTopics } from "../corpus/topics.ts";
-import { loadSourceDocuments, sha256, type RawDocument } from "../corpus/load.ts";
-import { embedAll, type Embedder } from "../embed/embedder.ts";
+import { sha256 } from "../corpus/load.ts";
+import { embedRows, type Embedder, type VectorRows } from "../embed/embedder.ts";
+import { EmbedWorkerPool } from "../embed/worker-pool.ts";
 import { lexicalDocuments } from "../index/lexical.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
 import { computeTermStats } from "../index/term-stats.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
-import type { Chunk } from "../schema/passage.ts";
-import type { SourceDetail } from "../schema/source.ts";
-import { collapse } from "../corpus/formats/types.ts";
-import { cleanDocument, type Block, type CleanOptions, type CleanResult } from "./clean.ts";
-import { chunkDocument, embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
+import { embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
+import { DocumentCache } from "./document-cache.ts";
+import { chunkSources, sentenceHash } from "./source-chunks.ts";
+
+export { cleanBody, droppedShare } from "./source-chunks.ts";
 import { topicChunks } from "./topics.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
 
@@ -34,6 +35,8 @@ export interface IngestSummary {
   glossary: number;
   embedded: number;
   reused: number;
+  /** Source documents cleaned and chunked in this run; the others' chunks came from the document cache. */
+  cleaned: number;
   ms: number;
   indexDir: string;
   warnings: string[];
@@ -46,110 +49,85 @@ export interface IngestOptions extends WriteOptions {
   /** Where embeddings are cached by content hash; defaults to the file cache in DATA_DIR. */
   openVectorCache?: (embedderId: string) => Promise<VectorCacheStore>;
   warn?: (message: string) => void;
+  /** Milliseconds each step took, for benchmarks. */
+  onStep?: (step: string, ms: number) => void;
 }
 
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
-export async function corpusFingerprint(settings: Settings): Promise<string> {
+export async function corpusFingerprint(settings: Settings, sourceHashes?: Map<string, string>): Promise<string> {
   // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
   const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`];
   for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names.sort()) parts.push(`${sub}/${name}:${sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")))}`);
+    for (const name of names.sort()) {
+      const hash = sha256(await readFile(path.join(dir, name)).catch(() => Buffer.from("")));
+      if (sub === "sources") sourceHashes?.set(name, hash);
+      parts.push(`${sub}/${name}:${hash}`);
+    }
   }
   parts.push(`sources.json:${sha256(await readFile(path.join(settings.CORPUS_DIR, "sources.json")).catch(() => Buffer.from("")))}`);
   return sha256(parts.join("\n"));
 }
 
 /**
- * Cleans the document body only (Markdown front matter is metadata, not text), with offsets
- * into the whole file.
- */
-export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult {
-  if (doc.bodyStart === 0) return cleanDocument(doc.raw, options);
-  const shift = <T extends { start: number; end: number }>(s: T): T => ({ ...s, start: s.start + doc.bodyStart, end: s.end + doc.bodyStart });
-  const result = cleanDocument(doc.raw.slice(doc.bodyStart), options);
-  return { blocks: result.blocks.map(shift), dropped: result.dropped.map(shift), flagged: result.flagged.map(shift) };
-}
-
-/** Share of the original's visible text that did not make it into the kept blocks. */
-export function droppedShare(doc: RawDocument, blocks: Block[]): number {
-  const kept = blocks.filter((b) => b.kind !== "heading").reduce((n, b) => n + collapse(b.text).length, 0);
-  if (doc.visibleChars === 0) return 0;
-  return Math.round(Math.min(1, Math.max(0, 1 - kept / doc.visibleChars)) * 1000) / 1000;
-}
-
-function sourceDetail(doc: RawDocument, chunks: Chunk[], blocks: Block[]): SourceDetail {
-  const cleanedText = blocks.map((b) => (b.kind === "heading" ? `${"#".repeat(Math.min(b.level, 6))} ${b.text}` : b.text)).join("\n\n");
-  return {
-    id: doc.id,
-    path: doc.path,
-    originalPath: doc.originalPath,
-    format: doc.format,
-    title: doc.meta.title,
-    publisher: doc.meta.publisher ?? null,
-    url: doc.meta.url ?? null,
-    kind: doc.meta.kind,
-    chunks: chunks.length,
-    characters: doc.raw.length,
-    contentHash: doc.contentHash,
-    droppedShare: droppedShare(doc, blocks),
-    ...(doc.pages ? { pages: doc.pages.length } : {}),
-    cleanedText,
-    spans: blocks.map((b) => ({ start: b.start, end: b.end, kind: b.kind })),
-  };
-}
-
-/**
  * corpus -> load -> clean -> chunk -> embed (content-hash cache) -> index, written aside and
- * swapped in atomically. Any corpus problem throws before anything is written.
+ * swapped in atomically. Any corpus problem throws before anything is written. Documents are
+ * read, cleaned and chunked one at a time (or taken from the document cache when unchanged);
+ * texts without a cached vector are embedded on EMBED_WORKERS threads when the model computes
+ * locally; vectors stay float32 rows from the model to the index files.
  */
 export async function ingest(settings: Settings, embedder: Embedder, options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
+  let stepStart = started;
+  const step = (name: string) => {
+    const now = performance.now();
+    options.onStep?.(name, now - stepStart);
+    stepStart = now;
+  };
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
     options.warn?.(m);
   };
-  const fingerprint = await corpusFingerprint(settings);
-  const docs = await loadSourceDocuments(settings.CORPUS_DIR, settings.rootDir, warn);
-  const glossary = await loadGlossary(settings.CORPUS_DIR, settings.rootDir, new Set(docs.map((d) => d.id)));
+  const sourceHashes = new Map<string, string>();
+  const fingerprint = await corpusFingerprint(settings, sourceHashes);
   const topics = await loadTopics(settings.CORPUS_DIR, settings.rootDir);
-  options.onProgress?.({ phase: "load", done: docs.length, total: docs.length });
-
-  const chunks: Chunk[] = [];
-  const sources: SourceDetail[] = [];
-  const flagged: FlaggedPassage[] = [];
-  for (const doc of docs) {
-    const cleaned = cleanBody(doc, { includeComments: settings.INCLUDE_COMMENTS, includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES });
-    const { blocks } = cleaned;
-    flagged.push(...cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })));
-    const docChunks = chunkDocument(doc, blocks);
-    if (docChunks.length === 0) warn(`${doc.path}: no article text left after removing boilerplate; nothing indexed from it`);
-    chunks.push(...docChunks);
-    sources.push(sourceDetail(doc, docChunks, blocks));
-  }
-  const claims = topicChunks(topics, docs, chunks);
+  step("fingerprint + topics");
+  const documentCache = await DocumentCache.open(settings.DATA_DIR);
+  const sourced = await chunkSources(settings, documentCache, {
+    quotedIds: new Set(topics.flatMap((t) => t.claims.flatMap((c) => c.evidence.map((e) => e.file)))),
+    warn,
+    knownHashes: sourceHashes,
+    onDocument: (done, total) => options.onProgress?.({ phase: "load", done, total }),
+  });
+  const { chunks, sources, flagged } = sourced;
+  const sourceChunkCount = chunks.length;
+  const glossary = await loadGlossary(settings.CORPUS_DIR, settings.rootDir, new Set(sourced.ids));
+  const claims = topicChunks(topics, sourced.quoted, chunks);
   chunks.push(...glossary.map(glossaryChunk), ...claims);
+  step("load + clean + chunk");
 
   const cache = await (options.openVectorCache ?? ((id: string) => VectorCache.open(settings.DATA_DIR, id)))(embedder.id);
-  const missing = [...new Map(chunks.filter((c) => !cache.get(c.hash)).map((c) => [c.hash, c])).values()];
-  options.onProgress?.({ phase: "embed", done: 0, total: missing.length });
-  const fresh = await embedAll(embedder, missing.map(embeddingText), (done) =>
-    options.onProgress?.({ phase: "embed", done, total: missing.length }),
-  );
-  missing.forEach((c, i) => cache.set(c.hash, fresh[i]!));
+  step("open vector cache");
+  // Chunks and their sentences are embedded in one call: the pool balances its batches over every worker.
+  const sentenceHashes = sourced.sentenceHashes;
+  for (const c of chunks.slice(sourceChunkCount)) for (const span of c.sentences) sentenceHashes.push(sentenceHash(sentenceEmbeddingText(c, span)));
+  const missing = new Map<string, string>();
+  let at = 0;
+  for (const c of chunks) {
+    if (!cache.get(c.hash)) missing.set(c.hash, embeddingText(c));
+    for (const span of c.sentences) {
+      const hash = sentenceHashes[at++]!;
+      if (!cache.get(hash) && !missing.has(hash)) missing.set(hash, sentenceEmbeddingText(c, span));
+    }
+  }
+  const todo = [...missing.entries()];
+  options.onProgress?.({ phase: "embed", done: 0, total: todo.length });
+  const fresh = await embedTexts(settings, embedder, todo.map(([, text]) => text), (done) => options.onProgress?.({ phase: "embed", done, total: todo.length }));
+  todo.forEach(([hash], i) => cache.set(hash, fresh.rows.subarray(i * fresh.dimensions, (i + 1) * fresh.dimensions)));
+  step(`embed ${todo.length} texts`);
   const vectors = chunks.map((c) => cache.get(c.hash)!);
-
-  // Sentence vectors let the answer composer rank sentences by meaning at query time with a dot product.
-  const sentenceTexts = chunks.flatMap((c) => c.sentences.map((span) => sentenceEmbeddingText(c, span)));
-  const sentenceHashes = sentenceTexts.map((t) => sha256(`sentence:${t}`));
-  const missingSentences = [...new Map(sentenceTexts.map((t, i) => [sentenceHashes[i]!, t] as const).filter(([h]) => !cache.get(h))).entries()];
-  options.onProgress?.({ phase: "embed", done: missing.length, total: missing.length + missingSentences.length });
-  const freshSentences = await embedAll(embedder, missingSentences.map(([, t]) => t), (done) =>
-    options.onProgress?.({ phase: "embed", done: missing.length + done, total: missing.length + missingSentences.length }),
-  );
-  missingSentences.forEach(([h], i) => cache.set(h, freshSentences[i]!));
   const sentenceVectors = sentenceHashes.map((h) => cache.get(h)!);
   const dimensions = vectors[0]?.length ?? embedder.dimensions;
 
@@ -160,7 +138,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     embedder: { id: embedder.id, dimensions },
     corpusHash: fingerprint,
     chunkHashes: chunks.map((c) => c.hash),
-    counts: { documents: docs.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
+    counts: { documents: sources.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
     includeComments: settings.INCLUDE_COMMENTS,
     includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES,
     flagged,
@@ -168,22 +146,53 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const aliases = new Map(glossary.map((g) => [g.slug, g.aliases]));
   // Cache first: if publishing fails, the next attempt still reuses these vectors.
   await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
-  const indexDir = await writeIndex(
-    settings.DATA_DIR,
-    { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical: lexicalDocuments(chunks, aliases), termStats: computeTermStats(chunks) },
-    embedder,
-    { ...options, recallTarget: settings.HNSW_RECALL_TARGET },
-  );
+  step("save vector cache");
+  const lexical = lexicalDocuments(chunks, aliases);
+  const termStats = computeTermStats(chunks);
+  step("lexical documents + term stats");
+  const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical, termStats }, embedder, {
+    ...options,
+    recallTarget: settings.HNSW_RECALL_TARGET,
+    onStep: (name, ms) => options.onStep?.(`write: ${name}`, ms),
+  });
+  stepStart = performance.now();
+  await documentCache.prune();
+  step("prune document cache");
   options.onProgress?.({ phase: "write", done: 1, total: 1 });
   return {
-    documents: docs.length,
+    documents: sources.length,
     chunks: manifest.counts.chunks,
     glossary: glossary.length,
-    embedded: missing.length + missingSentences.length,
-    reused: chunks.length + sentenceTexts.length - missing.length - missingSentences.length,
+    embedded: todo.length,
+    reused: chunks.length + sentenceHashes.length - todo.length,
+    cleaned: sourced.cleaned,
     ms: Math.round(performance.now() - started),
     indexDir,
     warnings,
     flagged,
   };
+}
+
+/**
+ * Below this many batches, starting worker threads (each loads the model: ~1.5 s against ~0.9 s
+ * in this thread, measured) costs more than it saves: a one-file re-ingest embeds here.
+ */
+const MIN_BATCHES_FOR_WORKERS = 4;
+
+/**
+ * Embeds on EMBED_WORKERS worker threads when the embedder can run in one (a local model) and
+ * there is enough to embed, else in this thread. The pool lives for this call only and is
+ * closed whatever happens.
+ */
+async function embedTexts(settings: Settings, embedder: Embedder, texts: string[], onBatch: (done: number) => void): Promise<VectorRows> {
+  if (texts.length === 0) return { rows: new Float32Array(0), dimensions: embedder.dimensions };
+  const small = texts.length <= embedder.maxBatch * MIN_BATCHES_FOR_WORKERS;
+  if (!embedder.inWorker || settings.EMBED_WORKERS === 0 || small) return embedRows(embedder, texts, onBatch);
+  const workers = Math.min(settings.EMBED_WORKERS, Math.ceil(texts.length / embedder.maxBatch));
+  const pool = EmbedWorkerPool.start(embedder.inWorker, workers, embedder.maxBatch);
+  try {
+    return await pool.embedAll(texts, onBatch);
+  } finally {
+    await pool.close();
+  }
 }

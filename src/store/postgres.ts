@@ -115,12 +115,13 @@ export class PostgresStore implements Store {
   /** The vector cache of one embedder, loaded whole (a corpus is thousands of vectors, not millions). */
   async openVectorCache(embedderId: string): Promise<VectorCacheStore> {
     const { rows } = await this.query<{ hash: string; vector: Buffer }>("SELECT hash, vector FROM vector_cache WHERE embedder = $1", [embedderId]);
-    const vectors = new Map(rows.map((r) => [r.hash, Array.from(new Float64Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 8))]));
+    // Stored as float64 (the column's existing form); held as float32 rows like the file cache.
+    const vectors = new Map<string, Float32Array>(rows.map((r) => [r.hash, Float32Array.from(new Float64Array(Uint8Array.from(r.vector).buffer))]));
     const fresh = new Set<string>();
     return {
       get: (hash) => vectors.get(hash),
       set: (hash, vector) => {
-        vectors.set(hash, vector);
+        vectors.set(hash, vector instanceof Float32Array ? vector : Float32Array.from(vector));
         fresh.add(hash);
       },
       save: async (keep) => {
@@ -130,7 +131,7 @@ export class PostgresStore implements Store {
           const batch = todo.slice(i, i + 500);
           await this.query(
             "INSERT INTO vector_cache (embedder, hash, vector) SELECT $1, h, v FROM unnest($2::text[], $3::bytea[]) AS t(h, v) ON CONFLICT DO NOTHING",
-            [embedderId, batch, batch.map((h) => Buffer.from(new Float64Array(vectors.get(h)!).buffer))],
+            [embedderId, batch, batch.map((h) => Buffer.from(Float64Array.from(vectors.get(h)!).buffer))],
           );
         }
         fresh.clear();
