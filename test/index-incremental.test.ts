@@ -7,6 +7,8 @@ import { embeddingText, sentenceEmbeddingText } from "../src/ingest/chunk.ts";
 import { ensureIndex } from "../src/ingest/ensure.ts";
 import { corpusFingerprint, ingest, type IngestSummary } from "../src/ingest/pipeline.ts";
 import { PIPELINE_VERSION } from "../src/index/manifest.ts";
+import { computeTermStats } from "../src/index/term-stats.ts";
+import { stem } from "../src/text/terms.ts";
 import { loadIndex, readManifest, type LoadedIndex } from "../src/index/store.ts";
 import type { Chunk } from "../src/schema/passage.ts";
 import { FakeEmbedder, fakeVector } from "./support/fake-embedder.ts";
@@ -107,6 +109,10 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(third.reused).toBeGreaterThan(third.embedded);
     expect(third.embedded + third.reused).toBe(index.chunks.reduce((n, c) => n + 1 + c.sentences.length, 0));
     expect(index.chunks.some((c) => c.sourceId === EDITED && c.text.includes("Recruitment process outsourcing"))).toBe(true);
+    // Term statistics merged from cached per-document counts equal a count over the whole new index.
+    expect(third.cleaned).toBe(1);
+    expect(index.termStats).toEqual(computeTermStats(index.chunks));
+    expect(index.termStats.df[stem("recruitment")]).toBeGreaterThan(firstIndex.termStats.df[stem("recruitment")] ?? 0);
   });
 
   it("ensureIndex does not rebuild when nothing changed", async () => {

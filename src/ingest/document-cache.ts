@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { IndexManifest } from "../index/manifest.ts";
+import { termCountsSchema, type TermCounts } from "../index/term-stats.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
 
@@ -11,6 +12,8 @@ export interface ChunkedDocument {
   sentenceHashes: string[];
   source: SourceDetail;
   flagged: IndexManifest["flagged"];
+  /** The document's share of the corpus's term statistics. */
+  termCounts: TermCounts;
 }
 
 /**
@@ -39,8 +42,8 @@ export class DocumentCache {
     try {
       const entry = JSON.parse(await readFile(this.file(sourceId), "utf8")) as ChunkedDocument & { key: string; sourceId: string };
       if (entry.key !== key || entry.sourceId !== sourceId) return undefined;
-      if (!Array.isArray(entry.sentenceHashes)) return undefined;
-      return { chunks: entry.chunks, sentenceHashes: entry.sentenceHashes, source: entry.source, flagged: entry.flagged };
+      if (!Array.isArray(entry.sentenceHashes) || !termCountsSchema.safeParse(entry.termCounts).success) return undefined;
+      return { chunks: entry.chunks, sentenceHashes: entry.sentenceHashes, source: entry.source, flagged: entry.flagged, termCounts: entry.termCounts };
     } catch {
       return undefined;
     }

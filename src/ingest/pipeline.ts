@@ -8,7 +8,7 @@ import { embedRows, type Embedder, type VectorRows } from "../embed/embedder.ts"
 import { EmbedWorkerPool } from "../embed/worker-pool.ts";
 import { lexicalDocuments } from "../index/lexical.ts";
 import { PIPELINE_VERSION, type IndexManifest } from "../index/manifest.ts";
-import { computeTermStats } from "../index/term-stats.ts";
+import { countTerms, mergeTermCounts } from "../index/term-stats.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import { embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
@@ -148,7 +148,8 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
   step("save vector cache");
   const lexical = lexicalDocuments(chunks, aliases);
-  const termStats = computeTermStats(chunks);
+  // Documents bring their counts from the document cache; the glossary and the claims are counted each time.
+  const termStats = mergeTermCounts([...sourced.termCounts, countTerms(chunks.slice(sourceChunkCount, sourceChunkCount + glossary.length))], countTerms(claims));
   step("lexical documents + term stats");
   const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical, termStats }, embedder, {
     ...options,

@@ -4,6 +4,7 @@ import type { Settings } from "../config/settings.ts";
 import { formatOf, needsRendition } from "../corpus/formats/index.ts";
 import { isEmptyDocument, listSourceFiles, loadSourcesMeta, MAX_SOURCE_BYTES, readSourceDocument, renditionFile, sha256, type RawDocument } from "../corpus/load.ts";
 import { PIPELINE_VERSION } from "../index/manifest.ts";
+import { countTerms, type TermCounts } from "../index/term-stats.ts";
 import type { Chunk } from "../schema/passage.ts";
 import type { SourceDetail } from "../schema/source.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
@@ -27,6 +28,8 @@ export interface SourceChunks {
   ids: string[];
   /** Documents cleaned and chunked in this run (the rest came from the document cache). */
   cleaned: number;
+  /** Each document's share of the term statistics, so only changed documents are recounted. */
+  termCounts: TermCounts[];
 }
 
 /** The vector-cache key of a sentence's embedding text (chunks are keyed by Chunk.hash). */
@@ -52,7 +55,7 @@ export async function chunkSources(
   const { dir, names } = await listSourceFiles(corpusDir, rootDir, options.warn);
   const metas = await loadSourcesMeta(corpusDir, rootDir);
   const pipelineKey = JSON.stringify([PIPELINE_VERSION, TOKEN_RULES, settings.INCLUDE_COMMENTS, settings.INCLUDE_FLAGGED_PASSAGES]);
-  const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0 };
+  const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0, termCounts: [] };
   const byHash = new Map<string, string>();
   for (const [n, name] of names.entries()) {
     const file = path.join(dir, name);
@@ -89,6 +92,7 @@ export async function chunkSources(
         sentenceHashes: chunks.flatMap((c) => c.sentences.map((span) => sentenceHash(sentenceEmbeddingText(c, span)))),
         source: sourceDetail(doc, chunks, cleaned.blocks),
         flagged: cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })),
+        termCounts: countTerms(chunks),
       };
       out.cleaned++;
       if (options.quotedIds.has(name)) out.quoted.push(doc);
@@ -101,6 +105,7 @@ export async function chunkSources(
     out.sentenceHashes.push(...result.sentenceHashes);
     out.sources.push(result.source);
     out.flagged.push(...result.flagged);
+    out.termCounts.push(result.termCounts);
     options.onDocument?.(n + 1, names.length);
   }
   return out;
