@@ -21,7 +21,7 @@ import { generateCorpus } from "./scale/generate-corpus.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-interface IngestRun {
+export interface IngestRun {
   wallMs: number;
   embedded: number;
   embedMs: number;
@@ -66,7 +66,8 @@ export async function ingestChild(): Promise<void> {
   process.exit(0);
 }
 
-function runIngest(env: NodeJS.ProcessEnv): Promise<IngestRun> {
+/** One ingest in a child process of its own (so its peak RSS is the ingest's), with the given environment. */
+export function runIngest(env: NodeJS.ProcessEnv): Promise<IngestRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/bench-ingest.ts"), "ingest-child"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";

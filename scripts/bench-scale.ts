@@ -26,23 +26,14 @@ import { createEmbedder } from "../src/embed/factory.ts";
 import { table } from "../src/eval/format.ts";
 import { exactNearest } from "../src/index/hnsw-recall.ts";
 import { publishedIndexName } from "../src/index/store.ts";
-import { ingest } from "../src/ingest/pipeline.ts";
 import { benchQuestions, percentile } from "./support/bench-questions.ts";
+import { runIngest, type IngestRun } from "./bench-ingest-scale.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BENCH_DIR = path.join(ROOT, ".bench", "scale");
 const RESULTS = path.join(BENCH_DIR, "results.json");
 const EF_SWEEP = [10, 40, 100, 200, 400, 800, 1200];
-
-interface IngestRun {
-  wallMs: number;
-  embedded: number;
-  embedMs: number;
-  documents: number;
-  chunks: number;
-  peakRssMb: number;
-}
 
 interface FactorResult {
   factor: number;
@@ -65,41 +56,6 @@ interface FactorResult {
   recallSweep: { ef: number; recall: number; msPerQuery: number }[];
   composeByCategory: Record<string, { n: number; p50: number; p99: number }>;
   at: string;
-}
-
-// ------------------------------------------------------------- child: one ingest, measured
-async function ingestChild(): Promise<void> {
-  const settings = loadSettings({ ...process.env, LOG_LEVEL: "silent" }, ROOT);
-  const embedder = createEmbedder(settings);
-  const started = performance.now();
-  let embedFrom: number | undefined;
-  let embedTo: number | undefined;
-  const summary = await ingest(settings, embedder, {
-    onProgress: (p) => {
-      if (p.phase === "embed") embedFrom ??= performance.now();
-      if (p.phase === "write") embedTo ??= performance.now();
-    },
-  });
-  await embedder.close?.();
-  const run: IngestRun = {
-    wallMs: performance.now() - started,
-    embedded: summary.embedded,
-    embedMs: (embedTo ?? performance.now()) - (embedFrom ?? started),
-    documents: summary.documents,
-    chunks: summary.chunks,
-    // maxRSS covers every thread of the process (worker threads included), in KB.
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-  process.stdout.write(`${JSON.stringify(run)}\n`);
-}
-
-function runIngest(env: NodeJS.ProcessEnv): Promise<IngestRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "ingest-child"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as IngestRun) : reject(new Error(`ingest exited with ${code}`))));
-  });
 }
 
 // ------------------------------------------------------------- the server under load
@@ -361,14 +317,7 @@ async function main(): Promise<void> {
   report(results, previous);
 }
 
-if (process.argv[2] === "ingest-child") {
-  void ingestChild().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -9,18 +9,7 @@ import type { Settings } from "../../src/config/settings.ts";
 import type { LexicalDocument } from "../../src/index/lexical.ts";
 import { chunkDocument } from "../../src/ingest/chunk.ts";
 import { cleanBody } from "../../src/ingest/pipeline.ts";
-
-/** mulberry32: small, fast, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom, zipfSampler } from "../scale/generate-corpus.ts";
 
 const SYLLABLES = "ka ro mi tesu van lor pel dri quo zan fi nu bex tor gal shi wen ux ola prim sed vok lu mar ten qui".split(" ");
 
@@ -33,24 +22,6 @@ function syntheticWord(n: number): string {
     rest = Math.floor(rest / SYLLABLES.length);
   }
   return word;
-}
-
-/** Samples ranks 0..size-1 with probability proportional to 1/(rank+1)^s, by inverting the cumulative sum. */
-function zipfSampler(size: number, s: number, random: () => number): () => number {
-  const cumulative = new Float64Array(size);
-  let total = 0;
-  for (let i = 0; i < size; i++) cumulative[i] = total += 1 / (i + 1) ** s;
-  return () => {
-    const target = random() * total;
-    let lo = 0;
-    let hi = size - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < target) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
 }
 
 export interface SyntheticCorpus {
@@ -70,8 +41,9 @@ export async function syntheticCorpus(settings: Settings, count: number, seed = 
       for (const span of chunk.sentences) sentences.push(doc.raw.slice(span.start, span.end).replace(/\s+/g, " ").trim());
     }
   }
-  const random = prng(seed);
-  const noise = zipfSampler(50_000, 1.1, random);
+  const random = seededRandom(seed);
+  const rank = zipfSampler(50_000, 1.1);
+  const noise = () => rank(random);
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
   const documents: LexicalDocument[] = [];
   for (let n = 0; n < count; n++) {
@@ -107,7 +79,7 @@ function typo(word: string, random: () => number): string {
 
 /** Short queries (2-3 consecutive words of a real sentence) with one typo in their longest word. */
 export function typoQueries(sentences: string[], count: number, seed = 7): string[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const queries: string[] = [];
   while (queries.length < count) {
     const words = sentences[Math.floor(random() * sentences.length)]!.toLowerCase().match(/[a-z]+/g) ?? [];

@@ -93,7 +93,7 @@ function pick<T>(items: readonly T[], random: () => number): T {
 }
 
 /** Rank r drawn with probability proportional to 1 / r^s (Zipf), by inverting the cumulative sum. */
-function zipfSampler(size: number, s: number): (random: () => number) => number {
+export function zipfSampler(size: number, s: number): (random: () => number) => number {
   const cumulative = new Float64Array(size);
   let total = 0;
   for (let r = 0; r < size; r++) cumulative[r] = total += 1 / (r + 1) ** s;
