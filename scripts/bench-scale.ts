@@ -157,7 +157,15 @@ async function hnswRecall(dataDir: string, queries: string[], efs: number[]): Pr
   await embedder.close?.();
   const index = new hnswlib.HierarchicalNSW("cosine", queryVectors[0]!.length);
   await index.readIndex(path.join(dir, "hnswlib.index"));
-  const labels = index.getIdsList();
+  // A patched graph (a re-ingest) keeps the points of removed chunks, marked deleted: searches skip them, and so does exact search.
+  const labels = index.getIdsList().filter((label) => {
+    try {
+      index.getPoint(label);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   // Unit vectors (the cosine space normalises on insert), so a dot product ranks by cosine.
   const vectors = labels.map((label) => Float32Array.from(index.getPoint(label)));
   const truth = queryVectors.map((q) => new Set(exactNearest(vectors, q, 10).map((i) => labels[i]!)));
