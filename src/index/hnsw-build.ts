@@ -55,27 +55,25 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
   const wanted = new Map(entries.map((e) => [key(e.id, e.hash), e]));
   const labelOf = new Map<string, number>();
   if (previous) {
-    const keep = new Set<string>();
+    // One pass decides, for every point of the previous graph, whether a wanted chunk keeps it.
+    const kept = new Map<string, number>();
+    const gone: number[] = [];
     for (const [label, doc] of previous.docstore) {
       const k = key(doc.metadata.id, doc.metadata.hash!);
-      if (wanted.has(k) && !keep.has(k)) keep.add(k);
-      else removed++;
+      if (wanted.has(k) && !kept.has(k)) kept.set(k, Number(label));
+      else gone.push(Number(label));
     }
-    const deletedAfter = previous.index.getCurrentCount() - previous.docstore.length + removed;
-    const liveAfter = entries.length;
-    if (deletedAfter <= MAX_DELETED_SHARE * Math.max(1, liveAfter)) {
+    const deletedAfter = previous.index.getCurrentCount() - previous.docstore.length + gone.length;
+    if (deletedAfter <= MAX_DELETED_SHARE * Math.max(1, entries.length)) {
       mode = "reused";
       index = previous.index;
-      const seen = new Set<string>();
-      for (const [label, doc] of previous.docstore) {
-        const k = key(doc.metadata.id, doc.metadata.hash!);
-        if (wanted.has(k) && !seen.has(k)) {
-          seen.add(k);
-          labelOf.set(k, Number(label));
-          docstore.set(Number(label), doc);
-        } else index.markDelete(Number(label));
+      removed = gone.length;
+      for (const label of gone) index.markDelete(label);
+      for (const [k, label] of kept) {
+        labelOf.set(k, label);
+        docstore.set(label, document(wanted.get(k)!));
       }
-      const fresh = entries.filter((e) => !seen.has(key(e.id, e.hash)));
+      const fresh = entries.filter((e) => !kept.has(key(e.id, e.hash)));
       let label = index.getCurrentCount();
       if (label + fresh.length > index.getMaxElements()) index.resizeIndex(label + fresh.length);
       for (const e of fresh) {
@@ -88,7 +86,6 @@ async function buildHnsw(dir: string, entries: DenseEntry[], dimensions: number,
     }
   }
   if (mode === "built") {
-    removed = 0;
     index = new hnswlib.HierarchicalNSW("cosine", dimensions);
     index.initIndex(Math.max(1, entries.length));
     labelOf.clear();

@@ -82,8 +82,7 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
  * The ef the new index searches with: measured on it, unless the published index measured the
  * same target on about as many vectors (within 10%), whose figure still holds.
  */
-async function hnswBreadth(dataDir: string, dense: HnswWriteReport, contents: IndexContents, target: number): Promise<EfCalibration> {
-  const previous = (await readManifest(dataDir))?.hnsw;
+function hnswBreadth(previous: EfCalibration | undefined, dense: HnswWriteReport, contents: IndexContents, target: number): EfCalibration {
   const count = contents.vectors.length;
   if (previous && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
   return calibrateEf(dense.index, contents.vectors, sampleQueries(contents.sentenceVectors), target, dense.labels);
@@ -113,7 +112,7 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
       stepStart = now;
     };
     const previous = await currentDir(dataDir);
-    const previousManifest = previous && (await readManifest(dataDir));
+    const previousManifest = previous ? await readManifest(dataDir) : undefined;
     const reusable = previousManifest && previousManifest.embedder.id === embedder.id ? previous : undefined;
     const dense = await writeHnsw(
       building,
@@ -122,14 +121,14 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
       reusable,
     );
     step(`hnsw (${dense.mode}: +${dense.added} -${dense.removed})`);
-    const manifest: IndexManifest = { ...contents.manifest, hnsw: await hnswBreadth(dataDir, dense, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
+    const manifest: IndexManifest = { ...contents.manifest, hnsw: hnswBreadth(previousManifest?.hnsw, dense, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
     step(`hnsw ef (${manifest.hnsw?.ef})`);
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     writeLexicalIndex(path.join(building, LEXICAL_FILE), contents.lexical);
     await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
-    step("chunks, glossary, sources, bm25 json");
+    step("chunks, glossary, sources, lexical, terms");
     await writeRows(path.join(building, "sentences.f32"), contents.sentenceVectors, contents.manifest.embedder.dimensions);
     step("sentences.f32");
     // The manifest goes last: its presence marks a complete directory.
