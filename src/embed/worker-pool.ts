@@ -12,6 +12,7 @@ export type WorkerReply = { id: number; rows: Float32Array; dimensions: number }
 const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
 
 interface Job {
+  texts: string[];
   rows?: Float32Array;
   dimensions: number;
   batches: number[][];
@@ -65,20 +66,19 @@ export class EmbedWorkerPool {
     if (this.job) return Promise.reject(new Error("EmbedWorkerPool.embedAll: one call at a time"));
     if (texts.length === 0) return Promise.resolve({ rows: new Float32Array(0), dimensions: 0 });
     return new Promise<VectorRows>((resolve, reject) => {
-      this.job = { batches: lengthSortedBatches(texts, this.maxBatch), next: 0, done: 0, dimensions: 0, inFlight: new Map(), onBatch, resolve, reject };
-      const send = (worker: Worker) => {
-        const job = this.job!;
-        const batch = job.batches[job.next++]!;
-        const id = this.nextId++;
-        job.inFlight.set(id, batch);
-        worker.postMessage({ id, texts: batch.map((i) => texts[i]!) } satisfies WorkerRequest);
-      };
-      this.send = send;
-      while (this.idle.length && this.job.next < this.job.batches.length) send(this.idle.pop()!);
+      const job: Job = { texts, batches: lengthSortedBatches(texts, this.maxBatch), next: 0, done: 0, dimensions: 0, inFlight: new Map(), onBatch, resolve, reject };
+      this.job = job;
+      while (this.idle.length && job.next < job.batches.length) this.send(job, this.idle.pop()!);
     });
   }
 
-  private send: (worker: Worker) => void = () => undefined;
+  /** Gives `worker` the job's next batch. */
+  private send(job: Job, worker: Worker): void {
+    const batch = job.batches[job.next++]!;
+    const id = this.nextId++;
+    job.inFlight.set(id, batch);
+    worker.postMessage({ id, texts: batch.map((i) => job.texts[i]!) } satisfies WorkerRequest);
+  }
 
   private onReply(worker: Worker, reply: WorkerReply): void {
     const job = this.job;
@@ -101,7 +101,7 @@ export class EmbedWorkerPool {
     batch.forEach((i, n) => job.rows!.set(reply.rows.subarray(n * job.dimensions, (n + 1) * job.dimensions), i * job.dimensions));
     job.done += batch.length;
     job.onBatch?.(job.done);
-    if (job.next < job.batches.length) this.send(worker);
+    if (job.next < job.batches.length) this.send(job, worker);
     else {
       this.idle.push(worker);
       if (job.inFlight.size === 0) {
