@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { fsyncPath } from "./files.ts";
+import { writeFileAtomicWith } from "./files.ts";
 
 /** Vectors by content hash for one embedder: this file cache, or PostgreSQL's (src/store/postgres.ts). */
 export interface VectorCacheStore {
@@ -122,38 +121,25 @@ export class VectorCache implements VectorCacheStore {
  * blocks of about 4 MB: a rewrite never holds a second copy of every vector. Returns the length.
  */
 async function writeAtomicInBlocks(file: string, head: Buffer[], items: string[], record: (item: string) => Buffer): Promise<number> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   let length = 0;
-  try {
-    const handle = await open(tmp, "w");
-    try {
-      let block: Buffer[] = [...head];
-      let size = block.reduce((n, b) => n + b.length, 0);
-      const flush = async () => {
-        const bytes = Buffer.concat(block);
-        await handle.write(bytes, 0, bytes.length, length);
-        length += bytes.length;
-        block = [];
-        size = 0;
-      };
-      for (const item of items) {
-        const bytes = record(item);
-        block.push(bytes);
-        size += bytes.length;
-        if (size >= 4 << 20) await flush();
-      }
-      await flush();
-      await handle.sync();
-    } finally {
-      await handle.close();
+  await writeFileAtomicWith(file, async (handle) => {
+    let block: Buffer[] = [...head];
+    let size = block.reduce((n, b) => n + b.length, 0);
+    const flush = async () => {
+      const bytes = Buffer.concat(block);
+      await handle.write(bytes, 0, bytes.length, length);
+      length += bytes.length;
+      block = [];
+      size = 0;
+    };
+    for (const item of items) {
+      const bytes = record(item);
+      block.push(bytes);
+      size += bytes.length;
+      if (size >= 4 << 20) await flush();
     }
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  await fsyncPath(path.dirname(file));
+    await flush();
+  });
   return length;
 }
 
