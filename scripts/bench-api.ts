@@ -29,7 +29,7 @@ import { createAssistant } from "../src/assistant.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createEmbedder } from "../src/embed/factory.ts";
 import { openSharedState } from "../src/store/index.ts";
-import { benchQuestions, percentile } from "./support/bench-questions.ts";
+import { askRequests, benchQuestions, percentile, searchRequests } from "./support/bench-questions.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -140,13 +140,7 @@ async function compareSharedState(askQuestions: string[]): Promise<void> {
     local: await startServers({ ...process.env, DATABASE_URL: "", REDIS_URL: "" }),
     shared: await startServers({ ...process.env, ...withShared }),
   };
-  let qi = 0;
-  const request: autocannon.Request = {
-    method: "POST",
-    path: "/v1/ask",
-    headers: { "content-type": "application/json" },
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: askQuestions[qi++ % askQuestions.length], mode: "deterministic" }) }),
-  };
+  const request = askRequests(askQuestions);
   for (const { info } of Object.values(servers)) {
     for (let i = 0; i < 30; i++) {
       await fetch(`${info.api}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `warm-up ${i} what is KPO` }) });
@@ -185,18 +179,8 @@ async function main(): Promise<void> {
   const { search } = questions;
   console.log(`distinct questions: ${ask.length} for /v1/ask, ${search.length} for /v1/search\n`);
 
-  let qi = 0;
-  let si = 0;
-  const askRequest: autocannon.Request = {
-    method: "POST",
-    path: "/v1/ask",
-    headers: { "content-type": "application/json" },
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: ask[qi++ % ask.length], mode: "deterministic" }) }),
-  };
-  const searchRequest: autocannon.Request = {
-    method: "GET",
-    setupRequest: (req) => ({ ...req, path: `/v1/search?k=5&q=${encodeURIComponent(search[si++ % search.length]!)}` }),
-  };
+  const askRequest = askRequests(ask);
+  const searchRequest = searchRequests(search);
 
   // Warm up (JIT, model, caches of the retriever) before measuring.
   for (let i = 0; i < 30; i++) {

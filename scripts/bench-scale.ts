@@ -26,7 +26,7 @@ import { createEmbedder } from "../src/embed/factory.ts";
 import { table } from "../src/eval/format.ts";
 import { exactNearest } from "../src/index/hnsw-recall.ts";
 import { publishedIndexName } from "../src/index/store.ts";
-import { benchQuestions, percentile } from "./support/bench-questions.ts";
+import { askRequests, benchQuestions, percentile, searchRequests } from "./support/bench-questions.ts";
 import { runIngest, type IngestRun } from "./bench-ingest-scale.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
 
@@ -87,17 +87,13 @@ async function serveAndLoad(env: NodeJS.ProcessEnv, seconds: number): Promise<Pi
 
     const composeMs = new Map<string, number[]>();
     const category = new Map(ask.map((q) => [q.question, q.category]));
-    let qi = 0;
     const askRun = await autocannon({
       url,
       connections: 16,
       duration: seconds,
       requests: [
         {
-          method: "POST",
-          path: "/v1/ask",
-          headers: { "content-type": "application/json" },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: ask[qi++ % ask.length]!.question, mode: "deterministic" }) }),
+          ...askRequests(ask.map((q) => q.question)),
           onResponse: (status: number, body: string) => {
             if (status !== 200) return;
             const answer = JSON.parse(body) as { question: string; timings: { composeMs: number } };
@@ -107,12 +103,11 @@ async function serveAndLoad(env: NodeJS.ProcessEnv, seconds: number): Promise<Pi
         },
       ],
     });
-    let si = 0;
     const searchRun = await autocannon({
       url,
       connections: 1,
       duration: Math.max(3, Math.round(seconds / 2)),
-      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/v1/search?k=5&q=${encodeURIComponent(search[si++ % search.length]!)}` }) }],
+      requests: [searchRequests(search)],
     });
     clearInterval(sampler);
     peakRss = Math.max(peakRss, await rssOf(child.pid!));

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type autocannon from "autocannon";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -44,4 +45,21 @@ function shuffle<T>(items: T[]): T[] {
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** POST /v1/ask (deterministic), each request the next of `questions` in turn, so no answer comes from a cache. */
+export function askRequests(questions: string[]): autocannon.Request {
+  let next = 0;
+  return {
+    method: "POST",
+    path: "/v1/ask",
+    headers: { "content-type": "application/json" },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: questions[next++ % questions.length], mode: "deterministic" }) }),
+  };
+}
+
+/** GET /v1/search (k=5), each request the next of `queries` in turn. */
+export function searchRequests(queries: string[]): autocannon.Request {
+  let next = 0;
+  return { method: "GET", setupRequest: (req) => ({ ...req, path: `/v1/search?k=5&q=${encodeURIComponent(queries[next++ % queries.length]!)}` }) };
 }
