@@ -6,11 +6,13 @@ import { loadSettings, type Settings } from "../src/config/settings.ts";
 import { embeddingText, sentenceEmbeddingText } from "../src/ingest/chunk.ts";
 import { ensureIndex } from "../src/ingest/ensure.ts";
 import { corpusFingerprint, ingest, type IngestSummary } from "../src/ingest/pipeline.ts";
+import { CALIBRATION_QUERY_KIND } from "../src/index/hnsw-calibrate.ts";
 import { PIPELINE_VERSION } from "../src/index/manifest.ts";
 import { computeTermStats } from "../src/index/term-stats.ts";
 import { stem } from "../src/text/terms.ts";
 import { loadIndex, readManifest, type LoadedIndex } from "../src/index/store.ts";
 import type { Chunk } from "../src/schema/passage.ts";
+import { calibrationTextsOf } from "./support/calibration-texts.ts";
 import { FakeEmbedder, fakeVector } from "./support/fake-embedder.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -44,12 +46,15 @@ describe("incremental ingestion with a content-hash vector cache", () => {
   it("embeds every chunk and sentence on the first ingest", async () => {
     first = await ingest(settings, fake);
     firstIndex = (await loadIndex(settings.DATA_DIR, fake))!;
-    const expected = new Set(firstIndex.chunks.flatMap(textsOf));
+    // Every chunk and sentence, and the question-like texts its HNSW breadth is measured with.
+    const calibration = calibrationTextsOf(firstIndex.chunks);
+    expect(calibration.length).toBeGreaterThanOrEqual(150);
+    const expected = new Set([...firstIndex.chunks.flatMap(textsOf), ...calibration]);
     expect(new Set(fake.texts)).toEqual(expected);
     expect(fake.texts).toHaveLength(expected.size);
     expect(first.embedded).toBe(expected.size);
     const all = firstIndex.chunks.reduce((n, c) => n + 1 + c.sentences.length, 0);
-    expect(first.embedded + first.reused).toBe(all);
+    expect(first.embedded + first.reused).toBe(all + calibration.length);
     expect(first).toMatchObject({ documents: 5, chunks: firstIndex.chunks.filter((c) => c.kind !== "glossary" && c.kind !== "topic").length });
     expect(first.glossary).toBeGreaterThanOrEqual(25);
     expect(first.indexDir).toBe(firstIndex.dir);
@@ -69,6 +74,8 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(manifest.hnsw!.target).toBe(0.95);
     expect(manifest.hnsw!.recall).toBeGreaterThanOrEqual(0.95);
     expect(manifest.hnsw!.vectors).toBe(firstIndex.chunks.length);
+    expect(manifest.hnsw!.queryKind).toBe(CALIBRATION_QUERY_KIND);
+    expect(manifest.hnsw!.queries).toBe(calibrationTextsOf(firstIndex.chunks).length);
     expect(manifest.includeComments).toBe(false);
     expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);
     const onDisk = JSON.parse(await readFile(path.join(firstIndex.dir, "manifest.json"), "utf8"));
@@ -96,7 +103,12 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(third.embedded).toBeGreaterThan(0);
     expect(fresh).toHaveLength(third.embedded);
     // Every newly embedded text is a chunk or sentence of the edited file ...
-    const editedTexts = new Set(index.chunks.filter((c) => c.sourceId === EDITED).flatMap(textsOf));
+    // (or a calibration text the edit brought into the sample: the rest of the sample is kept) ...
+    const previousCalibration = new Set(calibrationTextsOf(firstIndex.chunks));
+    const calibration = calibrationTextsOf(index.chunks);
+    const newCalibration = calibration.filter((t) => !previousCalibration.has(t));
+    expect(newCalibration.length).toBeLessThan(10);
+    const editedTexts = new Set([...index.chunks.filter((c) => c.sourceId === EDITED).flatMap(textsOf), ...newCalibration]);
     for (const text of fresh) expect(editedTexts.has(text), text.slice(0, 80)).toBe(true);
     // ... and the appended paragraph is among them.
     expect(fresh.some((t) => t.includes("Recruitment process outsourcing is a close relative of KPO."))).toBe(true);
@@ -107,7 +119,7 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     const otherTexts = new Set(index.chunks.filter((c) => c.sourceId !== EDITED).flatMap(textsOf));
     expect(fresh.filter((t) => otherTexts.has(t) && !editedTexts.has(t))).toEqual([]);
     expect(third.reused).toBeGreaterThan(third.embedded);
-    expect(third.embedded + third.reused).toBe(index.chunks.reduce((n, c) => n + 1 + c.sentences.length, 0));
+    expect(third.embedded + third.reused).toBe(index.chunks.reduce((n, c) => n + 1 + c.sentences.length, 0) + calibration.length);
     expect(index.chunks.some((c) => c.sourceId === EDITED && c.text.includes("Recruitment process outsourcing"))).toBe(true);
     // Term statistics merged from cached per-document counts equal a count over the whole new index.
     expect(third.cleaned).toBe(1);
@@ -145,7 +157,7 @@ describe("incremental ingestion with a content-hash vector cache", () => {
     expect(rebuilt).toContain("fake@2");
     expect(index.manifest.embedder.id).toBe("fake@2");
     // Cached vectors are per embedder: the new embedder embeds everything.
-    expect(new Set(other.texts)).toEqual(new Set(index.chunks.flatMap(textsOf)));
+    expect(new Set(other.texts)).toEqual(new Set([...index.chunks.flatMap(textsOf), ...calibrationTextsOf(index.chunks)]));
     const again = await ensureIndex(settings, other);
     expect(again.rebuilt).toBeUndefined();
   });

@@ -8,6 +8,7 @@ import { embeddingText, sentenceEmbeddingText } from "../src/ingest/chunk.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
 import { loadIndex } from "../src/index/store.ts";
 import type { Chunk } from "../src/schema/passage.ts";
+import { calibrationTextsOf } from "./support/calibration-texts.ts";
 import { FakeEmbedder, fakeVector } from "./support/fake-embedder.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -42,7 +43,7 @@ describe("ingest on worker threads, incremental per document", () => {
     const main = fake();
     const first = await ingest(settings, main);
     const index = (await loadIndex(settings.DATA_DIR, main))!;
-    const expected = new Set(index.chunks.flatMap(textsOf));
+    const expected = new Set([...index.chunks.flatMap(textsOf), ...calibrationTextsOf(index.chunks)]);
     const texts = await embedded();
     expect(main.texts).toEqual([]); // nothing was embedded on the main thread
     expect(new Set(texts)).toEqual(expected);
@@ -70,7 +71,10 @@ describe("ingest on worker threads, incremental per document", () => {
     const fresh = (await embedded()).slice(before);
     expect(fresh.length).toBe(third.embedded);
     expect(fresh.length).toBeGreaterThan(0);
-    const editedTexts = new Set(index.chunks.filter((c) => c.sourceId === EDITED).flatMap(textsOf));
+    // A calibration text the edit brought into the HNSW breadth's sample is new too; the rest of the sample is kept.
+    const previousCalibration = new Set(calibrationTextsOf(previous.chunks));
+    const newCalibration = calibrationTextsOf(index.chunks).filter((t) => !previousCalibration.has(t));
+    const editedTexts = new Set([...index.chunks.filter((c) => c.sourceId === EDITED).flatMap(textsOf), ...newCalibration]);
     for (const text of fresh) expect(editedTexts.has(text), text.slice(0, 80)).toBe(true);
     expect(index.chunks.filter((c) => c.sourceId !== EDITED)).toEqual(previous.chunks.filter((c) => c.sourceId !== EDITED));
 

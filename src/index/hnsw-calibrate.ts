@@ -2,10 +2,12 @@ import type hnswlib from "hnswlib-node";
 
 /**
  * HNSW's search breadth (`ef`) trades speed for recall, and the breadth a given recall needs
- * depends on the vectors: random vectors need ~1200 for recall@10 0.95 at 20,000, sentence
- * embeddings far less. So the index chooses its own: after building, it searches with sample
- * queries that are not in it (the corpus's sentence vectors; chunk vectors are what it holds)
- * and keeps the smallest ef whose recall@10 against exact search meets the target.
+ * depends on the vectors and on the queries: random vectors need ~1200 for recall@10 0.95 at
+ * 20,000, sentence embeddings far less, and a question lands between passages, where the graph
+ * must look wider than for a sentence that sits next to its own chunk. So the index chooses its
+ * own: after building, it searches with question-like queries (short texts drawn from the corpus,
+ * src/ingest/calibration-queries.ts) and keeps the smallest ef whose recall@10 against exact
+ * search meets the target.
  */
 export interface EfCalibration {
   ef: number;
@@ -15,17 +17,15 @@ export interface EfCalibration {
   /** Vectors in the index when it was measured. */
   vectors: number;
   queries: number;
+  /** Which queries measured it: a figure measured with other (easier) queries is measured again. */
+  queryKind?: string;
 }
+
+/** The queries calibrations are measured with now (sentence vectors before: they chose too small an ef). */
+export const CALIBRATION_QUERY_KIND = "question-like-texts";
 
 const EF_STEPS = [10, 20, 40, 60, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200];
-const QUERIES = 100;
 const K = 10;
-
-/** Row i of the sample: evenly spread over the candidates, so every part of the corpus is asked about. */
-export function sampleQueries<T>(candidates: readonly T[], count = QUERIES): T[] {
-  if (candidates.length <= count) return [...candidates];
-  return Array.from({ length: count }, (_, i) => candidates[Math.floor((i * candidates.length) / count)]!);
-}
 
 function norm(v: ArrayLike<number>): number {
   let sum = 0;

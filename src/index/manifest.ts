@@ -18,6 +18,6 @@ export const indexManifestSchema = z.object({
   /** Every sentence of the sources that gives instructions (to an AI or the reader), with its file and offsets. */
   flagged: z.array(z.object({ path: z.string(), start: z.number().int(), end: z.number().int(), rule: z.string(), text: z.string() })),
   /** The HNSW search breadth this index measured for itself (src/index/hnsw-calibrate.ts). */
-  hnsw: z.object({ ef: z.number().int().positive(), recall: z.number(), target: z.number(), vectors: z.number().int(), queries: z.number().int() }).optional(),
+  hnsw: z.object({ ef: z.number().int().positive(), recall: z.number(), target: z.number(), vectors: z.number().int(), queries: z.number().int(), queryKind: z.string().optional() }).optional(),
 });
 export type IndexManifest = z.infer<typeof indexManifestSchema>;

@@ -13,7 +13,7 @@ import type { LexicalDocument, LexicalIndex } from "./lexical.ts";
 import { LEXICAL_FILE, openLexicalIndex, writeLexicalIndex } from "./lexical-sqlite.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
 import { writeHnsw, type HnswWriteReport } from "./hnsw-build.ts";
-import { calibrateEf, sampleQueries, type EfCalibration } from "./hnsw-calibrate.ts";
+import { CALIBRATION_QUERY_KIND, calibrateEf, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
 import { termStatsSchema, type TermStats } from "./term-stats.ts";
 
@@ -32,6 +32,8 @@ export interface IndexContents {
   vectors: Float32Array[];
   /** One float32 row per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array[];
+  /** Embeddings of question-like texts (src/ingest/calibration-queries.ts) the HNSW breadth is measured with. */
+  calibrationQueries: Float32Array[];
   /** What the lexical index holds of each chunk; written as an SQLite FTS5 file. */
   lexical: LexicalDocument[];
   termStats: TermStats;
@@ -84,8 +86,8 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
  */
 function hnswBreadth(previous: EfCalibration | undefined, dense: HnswWriteReport, contents: IndexContents, target: number): EfCalibration {
   const count = contents.vectors.length;
-  if (previous && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
-  return calibrateEf(dense.index, contents.vectors, sampleQueries(contents.sentenceVectors), target, dense.labels);
+  if (previous && previous.queryKind === CALIBRATION_QUERY_KIND && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
+  return { ...calibrateEf(dense.index, contents.vectors, contents.calibrationQueries, target, dense.labels), queryKind: CALIBRATION_QUERY_KIND };
 }
 
 export const DEFAULT_RECALL_TARGET = 0.95;

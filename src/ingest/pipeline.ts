@@ -12,6 +12,7 @@ import { countTerms, mergeTermCounts } from "../index/term-stats.ts";
 import { writeIndex, type WriteOptions } from "../index/store.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import { embeddingText, glossaryChunk, sentenceEmbeddingText } from "./chunk.ts";
+import { calibrationTexts } from "./calibration-queries.ts";
 import { DocumentCache } from "./document-cache.ts";
 import { chunkSources, sentenceHash } from "./source-chunks.ts";
 
@@ -114,14 +115,19 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   const sentenceHashes = sourced.sentenceHashes;
   for (const c of chunks.slice(sourceChunkCount)) for (const span of c.sentences) sentenceHashes.push(sentenceHash(sentenceEmbeddingText(c, span)));
   const missing = new Map<string, string>();
+  const sentences: { hash: string; text: () => string }[] = [];
   let at = 0;
   for (const c of chunks) {
     if (!cache.get(c.hash)) missing.set(c.hash, embeddingText(c));
     for (const span of c.sentences) {
       const hash = sentenceHashes[at++]!;
       if (!cache.get(hash) && !missing.has(hash)) missing.set(hash, sentenceEmbeddingText(c, span));
+      sentences.push({ hash, text: () => sentenceEmbeddingText(c, span) });
     }
   }
+  // Embedded with everything else (and cached): the queries the index measures its HNSW recall on.
+  const calibration = calibrationTexts(sentences);
+  for (const q of calibration) if (!cache.get(q.hash)) missing.set(q.hash, q.text);
   const todo = [...missing.entries()];
   options.onProgress?.({ phase: "embed", done: 0, total: todo.length });
   const fresh = await embedTexts(settings, embedder, todo.map(([, text]) => text), (done) => options.onProgress?.({ phase: "embed", done, total: todo.length }));
@@ -129,6 +135,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   step(`embed ${todo.length} texts`);
   const vectors = chunks.map((c) => cache.get(c.hash)!);
   const sentenceVectors = sentenceHashes.map((h) => cache.get(h)!);
+  const calibrationQueries = calibration.map((q) => cache.get(q.hash)!);
   const dimensions = vectors[0]?.length ?? embedder.dimensions;
 
   options.onProgress?.({ phase: "write", done: 0, total: 1 });
@@ -145,13 +152,13 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
   };
   const aliases = new Map(glossary.map((g) => [g.slug, g.aliases]));
   // Cache first: if publishing fails, the next attempt still reuses these vectors.
-  await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes]);
+  await cache.save([...chunks.map((c) => c.hash), ...sentenceHashes, ...calibration.map((q) => q.hash)]);
   step("save vector cache");
   const lexical = lexicalDocuments(chunks, aliases);
   // Documents bring their counts from the document cache; the glossary and the claims are counted each time.
   const termStats = mergeTermCounts([...sourced.termCounts, countTerms(chunks.slice(sourceChunkCount, sourceChunkCount + glossary.length))], countTerms(claims));
   step("lexical documents + term stats");
-  const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, lexical, termStats }, embedder, {
+  const indexDir = await writeIndex(settings.DATA_DIR, { manifest, chunks, glossary, sources, vectors, sentenceVectors, calibrationQueries, lexical, termStats }, embedder, {
     ...options,
     recallTarget: settings.HNSW_RECALL_TARGET,
     onStep: (name, ms) => options.onStep?.(`write: ${name}`, ms),
@@ -165,7 +172,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     chunks: manifest.counts.chunks,
     glossary: glossary.length,
     embedded: todo.length,
-    reused: chunks.length + sentenceHashes.length - todo.length,
+    reused: chunks.length + sentenceHashes.length + calibration.length - todo.length,
     cleaned: sourced.cleaned,
     ms: Math.round(performance.now() - started),
     indexDir,
