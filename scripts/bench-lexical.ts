@@ -17,7 +17,7 @@ import { Command } from "commander";
 import { loadSettings } from "../src/config/settings.ts";
 import { table } from "../src/eval/format.ts";
 import { loadQuestions } from "../src/eval/questions.ts";
-import type { LexicalDocument, LexicalIndex } from "../src/index/lexical.ts";
+import type { InThreadLexicalIndex, LexicalDocument } from "../src/index/lexical.ts";
 import { buildMiniSearchIndex, loadMiniSearchIndex, serializeMiniSearchIndex } from "../src/index/lexical-minisearch.ts";
 import { openLexicalIndex, writeLexicalIndex } from "../src/index/lexical-sqlite.ts";
 import { syntheticCorpus, typoQueries } from "./lexical/synthetic.ts";
@@ -25,7 +25,7 @@ import { syntheticCorpus, typoQueries } from "./lexical/synthetic.ts";
 interface Engine {
   /** Builds the index of `documents` into `file`. */
   build(documents: LexicalDocument[], file: string): void;
-  load(file: string): LexicalIndex;
+  load(file: string): InThreadLexicalIndex;
 }
 
 const ENGINES: Record<string, Engine> = {

@@ -5,14 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { loadSettings } from "../src/config/settings.ts";
 import { IndexError } from "../src/errors.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
-import type { LexicalIndex } from "../src/index/lexical.ts";
+import type { InThreadLexicalIndex } from "../src/index/lexical.ts";
 import { LEXICAL_FILE, openLexicalIndex } from "../src/index/lexical-sqlite.ts";
+import { openLexicalIndexInWorker } from "../src/index/lexical-worker.ts";
 import { loadIndex, publishedIndexName, writeIndex } from "../src/index/store.ts";
 import { FakeEmbedder } from "./support/fake-embedder.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
 
 describe("lexical search over the real index (SQLite FTS5)", () => {
-  let lexical: LexicalIndex;
+  let lexical: InThreadLexicalIndex;
   let chunkText: Map<string, string>;
   beforeAll(async () => {
     const dataDir = inject("sharedDataDir");
@@ -68,6 +69,25 @@ describe("lexical search over the real index (SQLite FTS5)", () => {
     expect(() => lexical.search('"kpo" OR NEAR(bpo* ^ col:x) AND -', 5)).not.toThrow();
     expect(lexical.search('"kpo" OR NEAR(bpo', 5).length).toBeGreaterThan(0);
   });
+
+  it("searched on its own thread, answers as it does in this one, several searches at once", async () => {
+    const dataDir = inject("sharedDataDir");
+    const file = path.join(dataDir, (await publishedIndexName(dataDir))!, LEXICAL_FILE);
+    const threaded = await openLexicalIndexInWorker(file);
+    try {
+      expect(threaded.size).toBe(lexical.size);
+      const queries = ["how big was the kpo market in india in 2005", "globl kpo markt size 2015", "call centre", "what is the"];
+      expect(await Promise.all(queries.map((q) => threaded.search(q, 5)))).toEqual(queries.map((q) => lexical.search(q, 5)));
+    } finally {
+      threaded.close();
+    }
+    await expect(threaded.search("kpo", 5)).rejects.toThrow(/closed/);
+  });
+
+  it("on its own thread, a file that cannot be opened fails with an error naming it", async () => {
+    const missing = path.join(os.tmpdir(), "kpo-no-such-dir", LEXICAL_FILE);
+    await expect(openLexicalIndexInWorker(missing)).rejects.toThrow(new RegExp(`cannot open the lexical index ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  });
 });
 
 describe("the lexical file in a rebuilt index", () => {
@@ -87,7 +107,7 @@ describe("the lexical file in a rebuilt index", () => {
 
   it("is never half-written: a build that fails while writing it leaves the previous index live and searchable", async () => {
     const { settings, fake, index } = await builtIndex();
-    const before = index.lexical.search("kpo market 2005", 5);
+    const before = await index.lexical.search("kpo market 2005", 5);
     const documents = index.chunks.map((c) => ({ id: c.id, text: c.text, section: "", terms: "" }));
     // A document the analyser cannot read, half-way through the file.
     documents.splice(documents.length >> 1, 0, { id: "broken", text: undefined as unknown as string, section: "", terms: "" });
@@ -96,7 +116,7 @@ describe("the lexical file in a rebuilt index", () => {
     expect((await readdir(settings.DATA_DIR)).filter((e) => e.startsWith(".building-"))).toEqual([]);
     const after = (await loadIndex(settings.DATA_DIR, fake))!;
     expect(after.dir).toBe(index.dir);
-    expect(after.lexical.search("kpo market 2005", 5)).toEqual(before);
+    expect(await after.lexical.search("kpo market 2005", 5)).toEqual(before);
     index.lexical.close();
     after.lexical.close();
   });

@@ -1,5 +1,5 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
-import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerm, PREFIX_MIN_LENGTH, type LexicalDocument, type LexicalIndex } from "./lexical.ts";
+import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerm, PREFIX_MIN_LENGTH, type InThreadLexicalIndex, type LexicalDocument } from "./lexical.ts";
 import { words } from "../text/terms.ts";
 
 /**
@@ -22,23 +22,23 @@ const searchOptions: SearchOptions = {
   combineWith: "OR",
 };
 
-export function buildMiniSearchIndex(documents: LexicalDocument[]): LexicalIndex {
+export function buildMiniSearchIndex(documents: LexicalDocument[]): InThreadLexicalIndex {
   const index = new MiniSearch<LexicalDocument>(options);
   index.addAll(documents);
   return wrap(index);
 }
 
-export function serializeMiniSearchIndex(index: LexicalIndex): string {
+export function serializeMiniSearchIndex(index: InThreadLexicalIndex): string {
   return JSON.stringify((index as MiniSearchLexicalIndex).engine);
 }
 
-export function loadMiniSearchIndex(json: string): LexicalIndex {
+export function loadMiniSearchIndex(json: string): InThreadLexicalIndex {
   return wrap(MiniSearch.loadJSON<LexicalDocument>(json, options));
 }
 
-interface MiniSearchLexicalIndex extends LexicalIndex {
+type MiniSearchLexicalIndex = InThreadLexicalIndex & {
   engine: MiniSearch<LexicalDocument>;
-}
+};
 
 function wrap(engine: MiniSearch<LexicalDocument>): MiniSearchLexicalIndex {
   return {

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import SearchableMap from "minisearch/SearchableMap";
-import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDistance, type LexicalDocument, type LexicalField, type LexicalHit, type LexicalIndex } from "./lexical.ts";
+import { LEXICAL_BOOSTS, LEXICAL_FIELDS, lexicalTerms, PREFIX_MIN_LENGTH, typoDistance, type InThreadLexicalIndex, type LexicalDocument, type LexicalField, type LexicalHit } from "./lexical.ts";
 
 /**
  * The lexical index as an SQLite FTS5 table, one file in the index directory. Texts are analysed
@@ -61,7 +61,7 @@ export function writeLexicalIndex(file: string, documents: LexicalDocument[]): v
 }
 
 /** Opens a lexical index read-only; throws naming the file if it is missing or of another format. */
-export function openLexicalIndex(file: string): LexicalIndex {
+export function openLexicalIndex(file: string): InThreadLexicalIndex {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -75,7 +75,7 @@ export function openLexicalIndex(file: string): LexicalIndex {
   }
 }
 
-class SqliteLexicalIndex implements LexicalIndex {
+class SqliteLexicalIndex implements InThreadLexicalIndex {
   /** Every indexed term with the number of documents holding it, for typo correction. */
   private readonly vocabulary = new SearchableMap<number>();
   private readonly query: Database.Statement<[string, number], { n: number; score: number }>;

@@ -11,11 +11,18 @@ export interface LexicalHit {
 export interface LexicalIndex {
   /** Documents in the index. */
   readonly size: number;
-  /** The `k` best documents for a free-text query, best first; [] when the query has no content terms. */
-  search(query: string, k: number): LexicalHit[];
+  /**
+   * The `k` best documents for a free-text query, best first; [] when the query has no content
+   * terms. In this thread, or answered from another (lexical-worker.ts) so it runs beside the
+   * query's embedding.
+   */
+  search(query: string, k: number): LexicalHit[] | Promise<LexicalHit[]>;
   /** Releases the engine's files (an index replaced by a live reload). */
   close(): void;
 }
+
+/** A lexical index searched in the calling thread. */
+export type InThreadLexicalIndex = Omit<LexicalIndex, "search"> & { search(query: string, k: number): LexicalHit[] };
 
 /** What is indexed of a chunk: its text, its section heading, and for a glossary entry its term and aliases. */
 export interface LexicalDocument {

@@ -10,7 +10,8 @@ import { chunkSchema, type Chunk } from "../schema/passage.ts";
 import { glossaryEntrySchema, type GlossaryEntry } from "../schema/glossary.ts";
 import { sourceDetailSchema, type SourceDetail } from "../schema/source.ts";
 import type { LexicalDocument, LexicalIndex } from "./lexical.ts";
-import { LEXICAL_FILE, openLexicalIndex, writeLexicalIndex } from "./lexical-sqlite.ts";
+import { LEXICAL_FILE, writeLexicalIndex } from "./lexical-sqlite.ts";
+import { openLexicalIndexInWorker } from "./lexical-worker.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
 import { writeHnsw, type HnswWriteReport } from "./hnsw-build.ts";
 import { CALIBRATION_QUERY_KIND, calibrateEf, type EfCalibration } from "./hnsw-calibrate.ts";
@@ -183,6 +184,9 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
   if (!dir) return undefined;
   try {
     const manifest = indexManifestSchema.parse(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")));
+    // The lexical index opens on its own thread (searches run there), alongside the rest.
+    const lexicalOpening = openLexicalIndexInWorker(path.join(dir, LEXICAL_FILE));
+    lexicalOpening.catch(() => undefined); // awaited below; a failure elsewhere first must not leave it unhandled
     const [chunks, glossary, sources, hnsw, sentenceBytes, termStats] = await Promise.all([
       readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
@@ -198,7 +202,7 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
         : new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
     if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
-    const lexical = openLexicalIndex(path.join(dir, LEXICAL_FILE));
+    const lexical = await lexicalOpening;
     if (lexical.size !== chunks.length) {
       lexical.close();
       throw new Error(`${LEXICAL_FILE} holds ${lexical.size} documents, chunks.json ${chunks.length}`);

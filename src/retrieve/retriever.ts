@@ -74,12 +74,11 @@ export class HybridRetriever implements Retriever {
         items: matches.map((m) => ({ id: `glossary:${m.entry.slug}`, score: m.matched.split(" ").length })),
       });
     }
-    if (use("bm25")) {
-      const hits = this.deps.lexical.search(query, CANDIDATES);
-      lists.push({ name: "bm25", weight: settings.WEIGHT_BM25, items: hits });
-    }
-    if (use("dense") && query.trim()) {
-      const vector = options.vector ?? (await this.deps.embedQuery(query));
+    // Asked before the query is embedded: an index searched on its own thread works meanwhile.
+    const lexicalHits = use("bm25") ? this.deps.lexical.search(query, CANDIDATES) : undefined;
+    const vector = use("dense") && query.trim() ? (options.vector ?? (await this.deps.embedQuery(query))) : undefined;
+    if (lexicalHits) lists.push({ name: "bm25", weight: settings.WEIGHT_BM25, items: await lexicalHits });
+    if (vector) {
       const hits = await this.deps.dense.similaritySearchVectorWithScore(vector, Math.min(CANDIDATES, this.deps.chunks.length));
       // HNSWLib reports cosine distance; 1 - distance is the similarity people expect.
       const similarity = (score: number) => (this.deps.denseScoresAreDistances ? 1 - score : score);
