@@ -18,6 +18,7 @@ import { createEmbedder } from "../src/embed/factory.ts";
 import { table } from "../src/eval/format.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
+import { oneFileReingests } from "./scale/one-file-reingest.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -111,15 +112,7 @@ export async function benchIngestScale(factor: number, options: { cold?: boolean
 
   // One document changed, then changed back: two one-file re-ingests.
   const file = path.join(corpus.corpusDir, "sources", corpus.synthetic[0] ?? "000_07027fcb20a76bf4.txt");
-  const original = await readFile(file, "utf8");
-  const reingests: IngestRun[] = [];
-  try {
-    await writeFile(file, `${original}\nOne more sentence was added to this document for the re-ingest measurement.\n`);
-    reingests.push(await runIngest(env({})));
-  } finally {
-    await writeFile(file, original);
-  }
-  reingests.push(await runIngest(env({})));
+  const reingests = await oneFileReingests(file, () => runIngest(env({})));
   for (const [i, run] of reingests.entries()) {
     rows.push([`one-file re-ingest (${i === 0 ? "changed" : "changed back"})`, f(run.wallMs / 1000, 2), `${run.cleaned} document cleaned, ${run.embedded} texts embedded; peak RSS ${f(run.peakRssMb, 0)} MB`]);
   }

@@ -28,6 +28,7 @@ import { exactNearest } from "../src/index/hnsw-recall.ts";
 import { publishedIndexName } from "../src/index/store.ts";
 import { askRequests, benchQuestions, percentile, searchRequests } from "./support/bench-questions.ts";
 import { runIngest, type IngestRun } from "./bench-ingest-scale.ts";
+import { oneFileReingests } from "./scale/one-file-reingest.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -206,16 +207,8 @@ async function measureFactor(factor: number, seconds: number, reuse: boolean): P
   }
   const reingestS: number[] = [];
   if (corpus.synthetic.length > 0) {
-    // One document changed, then changed back: two one-file re-ingests.
-    const file = path.join(corpus.corpusDir, "sources", corpus.synthetic[0]!);
-    const original = await readFile(file, "utf8");
-    try {
-      await writeFile(file, `${original}\nOne more sentence was added to this document for the re-ingest measurement.\n`);
-      reingestS.push((await runIngest(env)).wallMs / 1000);
-    } finally {
-      await writeFile(file, original);
-    }
-    reingestS.push((await runIngest(env)).wallMs / 1000);
+    const runs = await oneFileReingests(path.join(corpus.corpusDir, "sources", corpus.synthetic[0]!), () => runIngest(env));
+    reingestS.push(...runs.map((run) => run.wallMs / 1000));
     say(`one-file re-ingest: ${reingestS.map((s) => `${s.toFixed(2)} s`).join(", ")}`);
   }
   const manifest = JSON.parse(await readFile(path.join(dataDir, (await publishedIndexName(dataDir))!, "manifest.json"), "utf8")) as { counts: { documents: number; chunks: number }; hnsw?: { ef: number } };

@@ -47,6 +47,18 @@ describe("embedding in worker threads", () => {
     expect(progress).toHaveLength(Math.ceil(50 / fake.maxBatch));
   });
 
+  it("grows while a call is running: the new workers take the batches still waiting", async () => {
+    const fake = new FakeEmbedder("fake@1", { workers: true });
+    const pool = start(fake.inWorker!, 1, fake.maxBatch);
+    const texts = Array.from({ length: 40 }, (_, i) => `grown text ${i}`);
+    const running = pool.embedAll(texts);
+    pool.grow(3);
+    pool.grow(2); // never shrinks
+    expect(pool.size).toBe(3);
+    const result = await running;
+    for (let i = 0; i < texts.length; i++) row(result, i).forEach((x, d) => expect(x).toBeCloseTo(fakeVector(texts[i]!)[d]!, 6));
+  });
+
   it("fails the call with an error naming the worker when its embedder throws, and stays failed", async () => {
     const fake = new FakeEmbedder("fake@1", { workers: true, failOn: "poison" });
     const pool = start(fake.inWorker!, 2, fake.maxBatch);

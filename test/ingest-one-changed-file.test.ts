@@ -64,7 +64,8 @@ describe("ingest on worker threads, incremental per document", () => {
     const before = (await embedded()).length;
     await appendFile(path.join(settings.CORPUS_DIR, "sources", EDITED), `\n${APPENDED}\n`);
     const steps: string[] = [];
-    const third = await ingest(settings, fake(), { onStep: (step) => steps.push(step) });
+    const main = fake();
+    const third = await ingest(settings, main, { onStep: (step) => steps.push(step) });
     const index = (await loadIndex(settings.DATA_DIR, fake()))!;
 
     expect(third.cleaned).toBe(1);
@@ -76,6 +77,8 @@ describe("ingest on worker threads, incremental per document", () => {
     const newCalibration = calibrationTextsOf(index.chunks).filter((t) => !previousCalibration.has(t));
     const editedTexts = new Set([...index.chunks.filter((c) => c.sourceId === EDITED).flatMap(textsOf), ...newCalibration]);
     for (const text of fresh) expect(editedTexts.has(text), text.slice(0, 80)).toBe(true);
+    // Too few to start workers for, yet embedded on one: it started when the edited file brought new text, while the rest was chunked.
+    expect(main.texts).toEqual([]);
     expect(index.chunks.filter((c) => c.sourceId !== EDITED)).toEqual(previous.chunks.filter((c) => c.sourceId !== EDITED));
 
     // The graph was patched: only the edited file's new chunks were added to it.

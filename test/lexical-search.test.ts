@@ -111,7 +111,7 @@ describe("the lexical file in a rebuilt index", () => {
     const documents = index.chunks.map((c) => ({ id: c.id, text: c.text, section: "", terms: "" }));
     // A document the analyser cannot read, half-way through the file.
     documents.splice(documents.length >> 1, 0, { id: "broken", text: undefined as unknown as string, section: "", terms: "" });
-    const attempt = writeIndex(settings.DATA_DIR, { manifest: index.manifest, chunks: index.chunks, glossary: index.glossary, sources: index.sources, vectors: index.chunks.map(() => new Float32Array(fake.dimensions).fill(0.1)), sentenceVectors: [], calibrationQueries: [], lexical: documents, termStats: index.termStats }, fake);
+    const attempt = writeIndex(settings.DATA_DIR, { manifest: index.manifest, chunks: index.chunks, glossary: index.glossary, sources: index.sources, dense: { vectors: index.chunks.map(() => new Float32Array(fake.dimensions).fill(0.1)), sentenceVectors: [], calibrationQueries: [], dimensions: fake.dimensions }, lexical: documents, termStats: index.termStats }, fake);
     await expect(attempt).rejects.toBeInstanceOf(IndexError);
     expect((await readdir(settings.DATA_DIR)).filter((e) => e.startsWith(".building-"))).toEqual([]);
     const after = (await loadIndex(settings.DATA_DIR, fake))!;

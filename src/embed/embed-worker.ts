@@ -10,11 +10,16 @@ import type { WorkerReply, WorkerRequest } from "./worker-pool.ts";
 const recipe = workerData as WorkerRecipe;
 const port = parentPort!;
 
-const embedder: Promise<Embedder> = import(recipe.module).then((mod: Record<string, unknown>) => {
+// The model loads as soon as the worker starts, not on its first batch: a worker started ahead
+// of its texts (a one-file re-ingest) is ready when they arrive.
+const embedder: Promise<Embedder> = import(recipe.module).then(async (mod: Record<string, unknown>) => {
   const factory = mod[recipe.factory];
   if (typeof factory !== "function") throw new Error(`${recipe.module} has no export ${recipe.factory}()`);
-  return (factory as (...args: unknown[]) => Embedder)(...(recipe.args ?? []));
+  const built = (factory as (...args: unknown[]) => Embedder)(...(recipe.args ?? []));
+  await built.load?.();
+  return built;
 });
+embedder.catch(() => undefined); // reported on each batch instead
 
 port.on("message", async ({ id, texts }: WorkerRequest) => {
   let reply: WorkerReply;

@@ -8,6 +8,11 @@ export interface Embedder {
   dimensions: number;
   readonly maxBatch: number;
   embed(texts: string[]): Promise<number[][]>;
+  /**
+   * Loads and warms a local model now instead of on the first call: an embedding worker started
+   * ahead of its texts (src/ingest/ingest-embedding.ts) has it ready when they arrive.
+   */
+  load?(): Promise<void>;
   close?(): Promise<void>;
   /**
    * How to build this same embedder inside a worker thread, for a model that computes on the

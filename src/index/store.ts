@@ -24,17 +24,25 @@ import { termStatsSchema, type TermStats } from "./term-stats.ts";
  * rename: a crash or Ctrl-C at any point leaves CURRENT naming a complete index.
  */
 
-export interface IndexContents {
-  manifest: IndexManifest;
-  chunks: Chunk[];
-  glossary: GlossaryEntry[];
-  sources: SourceDetail[];
+/** The index's vectors: what the embedding step produces. */
+export interface DenseContents {
   /** One float32 row per chunk, in the order of chunks. */
   vectors: Float32Array[];
   /** One float32 row per sentence, in the order of chunks[].sentences[]. */
   sentenceVectors: Float32Array[];
   /** Embeddings of question-like texts (src/ingest/calibration-queries.ts) the HNSW breadth is measured with. */
   calibrationQueries: Float32Array[];
+  /** What the manifest records (the rows' length; the embedder's declared size when there are none). */
+  dimensions: number;
+}
+
+export interface IndexContents {
+  manifest: IndexManifest;
+  chunks: Chunk[];
+  glossary: GlossaryEntry[];
+  sources: SourceDetail[];
+  /** May still be computing: the files that do not need vectors are written first, while it finishes. */
+  dense: DenseContents | Promise<DenseContents>;
   /** What the lexical index holds of each chunk; written as an SQLite FTS5 file. */
   lexical: LexicalDocument[];
   termStats: TermStats;
@@ -85,10 +93,10 @@ async function currentDir(dataDir: string): Promise<string | undefined> {
  * The ef the new index searches with: measured on it, unless the published index measured the
  * same target on about as many vectors (within 10%), whose figure still holds.
  */
-function hnswBreadth(previous: EfCalibration | undefined, dense: HnswWriteReport, contents: IndexContents, target: number): EfCalibration {
-  const count = contents.vectors.length;
+function hnswBreadth(previous: EfCalibration | undefined, graph: HnswWriteReport, dense: DenseContents, target: number): EfCalibration {
+  const count = dense.vectors.length;
   if (previous && previous.queryKind === CALIBRATION_QUERY_KIND && previous.target === target && Math.abs(previous.vectors - count) <= 0.1 * previous.vectors) return previous;
-  return { ...calibrateEf(dense.index, contents.vectors, contents.calibrationQueries, target, dense.labels), queryKind: CALIBRATION_QUERY_KIND };
+  return { ...calibrateEf(graph.index, dense.vectors, dense.calibrationQueries, target, graph.labels), queryKind: CALIBRATION_QUERY_KIND };
 }
 
 export const DEFAULT_RECALL_TARGET = 0.95;
@@ -117,22 +125,28 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
     const previous = await currentDir(dataDir);
     const previousManifest = previous ? await readManifest(dataDir) : undefined;
     const reusable = previousManifest && previousManifest.embedder.id === embedder.id ? previous : undefined;
-    const dense = await writeHnsw(
-      building,
-      contents.chunks.map((c, i) => ({ id: c.id, hash: c.hash, vector: contents.vectors[i]! })),
-      contents.manifest.embedder.dimensions,
-      reusable,
-    );
-    step(`hnsw (${dense.mode}: +${dense.added} -${dense.removed})`);
-    const manifest: IndexManifest = { ...contents.manifest, hnsw: hnswBreadth(previousManifest?.hnsw, dense, contents, options.recallTarget ?? DEFAULT_RECALL_TARGET) };
-    step(`hnsw ef (${manifest.hnsw?.ef})`);
     await writeFile(path.join(building, "chunks.json"), JSON.stringify(contents.chunks));
     await writeFile(path.join(building, "glossary.json"), JSON.stringify(contents.glossary));
     await writeFile(path.join(building, "sources.json"), JSON.stringify(contents.sources));
     writeLexicalIndex(path.join(building, LEXICAL_FILE), contents.lexical);
     await writeFile(path.join(building, "terms.json"), JSON.stringify(contents.termStats));
     step("chunks, glossary, sources, lexical, terms");
-    await writeRows(path.join(building, "sentences.f32"), contents.sentenceVectors, contents.manifest.embedder.dimensions);
+    const dense = await contents.dense;
+    step("wait for the vectors");
+    const graph = await writeHnsw(
+      building,
+      contents.chunks.map((c, i) => ({ id: c.id, hash: c.hash, vector: dense.vectors[i]! })),
+      dense.dimensions,
+      reusable,
+    );
+    step(`hnsw (${graph.mode}: +${graph.added} -${graph.removed})`);
+    const manifest: IndexManifest = {
+      ...contents.manifest,
+      embedder: { ...contents.manifest.embedder, dimensions: dense.dimensions },
+      hnsw: hnswBreadth(previousManifest?.hnsw, graph, dense, options.recallTarget ?? DEFAULT_RECALL_TARGET),
+    };
+    step(`hnsw ef (${manifest.hnsw?.ef})`);
+    await writeRows(path.join(building, "sentences.f32"), dense.sentenceVectors, dense.dimensions);
     step("sentences.f32");
     // The manifest goes last: its presence marks a complete directory.
     await writeFile(path.join(building, "manifest.json"), JSON.stringify(manifest, null, 2));

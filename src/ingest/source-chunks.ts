@@ -49,6 +49,8 @@ export async function chunkSources(
     onDocument?: (done: number, total: number) => void;
     /** SHA-256 of each source file's bytes by name, when the caller has just read them (corpusFingerprint). */
     knownHashes?: Map<string, string>;
+    /** Called with each document cleaned and chunked in this run (the ones the document cache did not have). */
+    onChunked?: (document: ChunkedDocument) => void;
   },
 ): Promise<SourceChunks> {
   const { CORPUS_DIR: corpusDir, rootDir } = settings;
@@ -95,6 +97,7 @@ export async function chunkSources(
         termCounts: countTerms(chunks),
       };
       out.cleaned++;
+      options.onChunked?.(result);
       if (options.quotedIds.has(name)) out.quoted.push(doc);
       if (key) await cache.set(name, key, result);
     }
