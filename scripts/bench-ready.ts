@@ -5,20 +5,13 @@
  * measured (no load, no ingest), so a change to the start-up path is measured in seconds rather
  * than in the minutes bench:scale takes; bench:scale stays the reference for the issue's figures.
  */
-import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { publishedIndexName } from "../src/index/store.ts";
 import { benchQuestions } from "./support/bench-questions.ts";
+import { median, rssOf, serveUntilReady } from "./support/served.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-
-async function rssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 interface StartRun {
   readyS: number;
@@ -27,18 +20,8 @@ interface StartRun {
 }
 
 async function startOnce(env: NodeJS.ProcessEnv, questions: number): Promise<StartRun> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  const { url, child, readyS, stop } = await serveUntilReady(env);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        const found = /listening on (http:\/\/\S+)/.exec(line)?.[1];
-        if (found) resolve(found);
-      });
-      child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening`)));
-    });
-    while ((await fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0)) !== 200) await new Promise((r) => setTimeout(r, 25));
-    const readyS = (performance.now() - started) / 1000;
     const readyRssMb = await rssOf(child.pid!);
     // A few answers touch what an answer reads lazily (sources, sentence vectors), so RSS counts it.
     const { ask } = await benchQuestions(url);
@@ -48,8 +31,7 @@ async function startOnce(env: NodeJS.ProcessEnv, questions: number): Promise<Sta
     }
     return { readyS, readyRssMb, answeredRssMb: await rssOf(child.pid!) };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
+    await stop();
   }
 }
 
@@ -86,7 +68,6 @@ async function main(): Promise<void> {
     process.stderr.write(`[${opts.factor}x] start ${i + 1}: ready ${run.readyS.toFixed(2)} s, RSS ${run.readyRssMb.toFixed(0)} MB at ready, ${run.answeredRssMb.toFixed(0)} MB after ${opts.questions} answers\n`);
     runs.push(run);
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   console.log(
     `ready: factor ${opts.factor} · median of ${runs.length}: ready ${median(runs.map((r) => r.readyS)).toFixed(2)} s · RSS ${median(runs.map((r) => r.readyRssMb)).toFixed(0)} MB at ready, ${median(runs.map((r) => r.answeredRssMb)).toFixed(0)} MB after answers`,
   );

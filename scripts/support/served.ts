@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** Resident memory of a process, in MB (0 once it is gone). */
+export async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export interface ServedApi {
+  url: string;
+  child: ChildProcess;
+  /** Seconds from spawn to the first /readyz 200. */
+  readyS: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200. */
+export async function serveUntilReady(env: NodeJS.ProcessEnv): Promise<ServedApi> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        const found = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+        if (found) resolve(found);
+      });
+      child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening`)));
+    });
+    while ((await fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0)) !== 200) await new Promise((r) => setTimeout(r, 25));
+    return { url, child, readyS: (performance.now() - started) / 1000, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
