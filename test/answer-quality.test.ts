@@ -52,7 +52,7 @@ describe("every answer's first sentence answers the question (dev set)", () => {
       let best = 0;
       for (const s of index.chunks.flatMap((c) => knowledge.sentencesByChunk.get(c.id) ?? [])) {
         if (s.chunk.kind === "comment") continue;
-        const sv = Array.from(index.sentenceVectors.subarray(s.index * 512, s.index * 512 + 512));
+        const sv = Array.from(index.sentenceVectors.row(s.index));
         best = Math.max(best, relevance(qv!, sv, terms, s.text));
       }
       ratios.push({ id: q.id, ratio: first / best, first: sentencesOf(answer.answer)[0]! });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { z } from "zod";
@@ -14,6 +14,7 @@ import { LEXICAL_FILE, writeLexicalIndex } from "./lexical-sqlite.ts";
 import { openLexicalIndexInWorker } from "./lexical-worker.ts";
 import { fsyncDir, writeFileAtomic } from "./files.ts";
 import { writeHnsw, type HnswWriteReport } from "./hnsw-build.ts";
+import { SENTENCE_VECTORS_FILE, SentenceVectors } from "./sentence-vectors.ts";
 import { CALIBRATION_QUERY_KIND, calibrateEf, type EfCalibration } from "./hnsw-calibrate.ts";
 import { indexManifestSchema, type IndexManifest } from "./manifest.ts";
 import { termStatsSchema, type TermStats } from "./term-stats.ts";
@@ -56,8 +57,8 @@ export interface LoadedIndex {
   sources: SourceDetail[];
   hnsw: HNSWLib;
   lexical: LexicalIndex;
-  /** Row-major, `dimensions` floats per sentence, in the order of chunks[].sentences[]. */
-  sentenceVectors: Float32Array;
+  /** One row per sentence, in the order of chunks[].sentences[]. */
+  sentenceVectors: SentenceVectors;
   termStats: TermStats;
 }
 
@@ -146,8 +147,8 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
       hnsw: hnswBreadth(previousManifest?.hnsw, graph, dense, options.recallTarget ?? DEFAULT_RECALL_TARGET),
     };
     step(`hnsw ef (${manifest.hnsw?.ef})`);
-    await writeRows(path.join(building, "sentences.f32"), dense.sentenceVectors, dense.dimensions);
-    step("sentences.f32");
+    await SentenceVectors.write(path.join(building, SENTENCE_VECTORS_FILE), dense.sentenceVectors, dense.dimensions);
+    step(SENTENCE_VECTORS_FILE);
     // The manifest goes last: its presence marks a complete directory.
     await writeFile(path.join(building, "manifest.json"), JSON.stringify(manifest, null, 2));
     await fsyncDir(building);
@@ -162,26 +163,6 @@ export async function writeIndex(dataDir: string, contents: IndexContents, embed
   }
   await removeStale(dataDir, name);
   return path.join(dataDir, name);
-}
-
-/** Writes float32 rows back to back (little-endian, checked in vector-cache.ts) in blocks of about 1 MB, never one copy of them all. */
-async function writeRows(file: string, rows: Float32Array[], dimensions: number): Promise<void> {
-  const handle = await open(file, "w");
-  try {
-    const perBlock = Math.max(1, Math.floor((1 << 20) / (4 * Math.max(1, dimensions))));
-    const block = new Float32Array(perBlock * dimensions);
-    for (let i = 0; i < rows.length; i += perBlock) {
-      const n = Math.min(perBlock, rows.length - i);
-      for (let j = 0; j < n; j++) {
-        const row = rows[i + j]!;
-        if (row.length !== dimensions) throw new Error(`a vector of ${row.length} dimensions among ${dimensions}-dimension vectors`);
-        block.set(row, j * dimensions);
-      }
-      await handle.write(new Uint8Array(block.buffer, 0, n * dimensions * 4));
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Old index directories and abandoned builds (a crash mid-ingest) are removed once a new index is live. */
@@ -201,21 +182,15 @@ export async function loadIndex(dataDir: string, embedder: Embedder): Promise<Lo
     // The lexical index opens on its own thread (searches run there), alongside the rest.
     const lexicalOpening = openLexicalIndexInWorker(path.join(dir, LEXICAL_FILE));
     lexicalOpening.catch(() => undefined); // awaited below; a failure elsewhere first must not leave it unhandled
-    const [chunks, glossary, sources, hnsw, sentenceBytes, termStats] = await Promise.all([
+    const [chunks, glossary, sources, hnsw, termStats] = await Promise.all([
       readFile(path.join(dir, "chunks.json"), "utf8").then((t) => z.array(chunkSchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "glossary.json"), "utf8").then((t) => z.array(glossaryEntrySchema).parse(JSON.parse(t))),
       readFile(path.join(dir, "sources.json"), "utf8").then((t) => z.array(sourceDetailSchema).parse(JSON.parse(t))),
       HNSWLib.load(dir, new EmbedderAsLangChain(embedder)),
-      readFile(path.join(dir, "sentences.f32")),
       readFile(path.join(dir, "terms.json"), "utf8").then((t) => termStatsSchema.parse(JSON.parse(t))),
     ]);
-    // A view over the file's bytes when they are aligned (a large read is), rather than a second copy.
-    const sentenceVectors =
-      sentenceBytes.byteOffset % 4 === 0
-        ? new Float32Array(sentenceBytes.buffer, sentenceBytes.byteOffset, sentenceBytes.byteLength / 4)
-        : new Float32Array(sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength));
     const sentenceCount = chunks.reduce((n, c) => n + c.sentences.length, 0);
-    if (sentenceVectors.length !== sentenceCount * manifest.embedder.dimensions) throw new Error("sentences.f32 does not match chunks.json");
+    const sentenceVectors = await SentenceVectors.load(dir, manifest.embedder.dimensions, sentenceCount);
     const lexical = await lexicalOpening;
     if (lexical.size !== chunks.length) {
       lexical.close();

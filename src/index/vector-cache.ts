@@ -33,7 +33,7 @@ const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
 if (os.endianness() !== "LE") {
   // Rows are read as Float32Array views, which use the platform's byte order.
-  throw new Error("the vector cache and sentences.f32 are little-endian float32; this platform is big-endian");
+  throw new Error("the vector cache and the index's sentence vectors are little-endian float32; this platform is big-endian");
 }
 
 interface Loaded {

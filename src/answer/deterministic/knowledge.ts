@@ -1,4 +1,5 @@
 import type { LoadedIndex } from "../../index/store.ts";
+import type { SentenceVectors } from "../../index/sentence-vectors.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { computeTermStats, sentenceTerms } from "../../index/term-stats.ts";
@@ -60,8 +61,7 @@ export class Knowledge {
   private readonly surfaceByLength = new Map<number, string[]>();
   /** Source passages by file, to find the one holding a quoted span. */
   private readonly passagesByPath = new Map<string, Chunk[]>();
-  private readonly vectors: Float32Array;
-  private readonly dimensions: number;
+  private readonly vectors: SentenceVectors;
 
   /** The names a question may call a source by (its publisher, in words, lower case), with the sources so named. */
   private readonly sourcesByName = new Map<string, string[]>();
@@ -81,7 +81,6 @@ export class Knowledge {
       }
     }
     this.vectors = index.sentenceVectors;
-    this.dimensions = index.manifest.embedder.dimensions;
     this.glossaryBySlug = new Map(index.glossary.map((g) => [g.slug, g]));
     this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
     this.chunks = index.chunks;
@@ -138,13 +137,12 @@ export class Knowledge {
 
   /** Cosine similarity between a query vector and a sentence vector. */
   similarity(query: number[], sentence: Sentence): number {
-    return cosine(query, this.vectors, sentence.index * this.dimensions, this.dimensions);
+    return this.vectors.cosine(query, sentence.index);
   }
 
   /** Cosine similarity between two sentences (for de-duplication and diversity). */
   between(a: Sentence, b: Sentence): number {
-    const d = this.dimensions;
-    return cosine(Array.from(this.vectors.subarray(a.index * d, a.index * d + d)), this.vectors, b.index * d, d);
+    return this.vectors.between(a.index, b.index);
   }
 
   /**
@@ -187,20 +185,6 @@ export class Knowledge {
 /** Lower-case words joined by single spaces: how source names are compared. */
 function nameWords(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-}
-
-function cosine(a: number[], matrix: Float32Array, offset: number, d: number): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < d; i++) {
-    const x = a[i]!;
-    const y = matrix[offset + i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /**
