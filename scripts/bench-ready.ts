@@ -9,7 +9,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { publishedIndexName } from "../src/index/store.ts";
 import { benchQuestions } from "./support/bench-questions.ts";
-import { median, rssOf, serveUntilReady } from "./support/served.ts";
+import { benchServerEnv, median, rssOf, serveUntilReady } from "./support/served.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -45,23 +45,8 @@ async function main(): Promise<void> {
   const out = path.join(ROOT, ".bench", "scale", `${opts.factor}x`);
   const dataDir = path.join(out, "data");
   if (!(await publishedIndexName(dataDir))) throw new Error(`no built index in ${dataDir}: run \`npm run bench:scale -- --factor ${opts.factor}\` first`);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CORPUS_DIR: path.join(out, "corpus"),
-    DATA_DIR: dataDir,
-    HOST: "127.0.0.1",
-    PORT: "0",
-    RATE_LIMIT_PER_MINUTE: "1000000",
-    API_KEYS: "",
-    ANSWER_CACHE_SIZE: "0",
-    LOG_LEVEL: "error",
-    LOG_QUESTIONS: "false",
-    DATABASE_URL: "",
-    REDIS_URL: "",
-    OPENAI_API_KEY: "",
-    LLM_BASE_URL: "",
-    EMBEDDINGS: "use-lite",
-  };
+  const env = benchServerEnv(path.join(out, "corpus"), dataDir);
+
   const runs: StartRun[] = [];
   for (let i = 0; i < Number(opts.runs); i++) {
     const run = await startOnce(env, Number(opts.questions));

@@ -26,7 +26,7 @@ import { table } from "../src/eval/format.ts";
 import { exactNearest } from "../src/index/hnsw-recall.ts";
 import { publishedIndexName } from "../src/index/store.ts";
 import { askRequests, benchQuestions, percentile, searchRequests } from "./support/bench-questions.ts";
-import { median, rssOf, serveUntilReady } from "./support/served.ts";
+import { benchServerEnv, median, rssOf, serveUntilReady } from "./support/served.ts";
 import { runIngest, type IngestRun } from "./bench-ingest-scale.ts";
 import { oneFileReingests } from "./scale/one-file-reingest.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
@@ -170,24 +170,8 @@ async function measureFactor(factor: number, seconds: number, reuse: boolean): P
   const out = path.join(BENCH_DIR, `${factor}x`);
   const corpus = await generateCorpus(ROOT, out, factor);
   const dataDir = path.join(out, "data");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CORPUS_DIR: corpus.corpusDir,
-    DATA_DIR: dataDir,
-    HOST: "127.0.0.1",
-    PORT: "0",
-    RATE_LIMIT_PER_MINUTE: "1000000",
-    API_KEYS: "",
-    ANSWER_CACHE_SIZE: "0",
-    // error: /readyz polls are answered 503 (logged as warnings) until the server is ready.
-    LOG_LEVEL: "error",
-    LOG_QUESTIONS: "false",
-    DATABASE_URL: "",
-    REDIS_URL: "",
-    OPENAI_API_KEY: "",
-    LLM_BASE_URL: "",
-    EMBEDDINGS: "use-lite",
-  };
+  const env = benchServerEnv(corpus.corpusDir, dataDir);
+
   const say = (m: string) => process.stderr.write(`[${factor}x] ${m}\n`);
 
   let cold: IngestRun | undefined;

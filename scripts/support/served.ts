@@ -19,6 +19,31 @@ export interface ServedApi {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment a benchmark serves a corpus with: the offline model, an ephemeral port, no rate
+ * limit, no keys, no answer cache, no shared engines and no LLM, so only the server is measured.
+ */
+export function benchServerEnv(corpusDir: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CORPUS_DIR: corpusDir,
+    DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    API_KEYS: "",
+    ANSWER_CACHE_SIZE: "0",
+    // error: /readyz polls are answered 503 (logged as warnings) until the server is ready.
+    LOG_LEVEL: "error",
+    LOG_QUESTIONS: "false",
+    DATABASE_URL: "",
+    REDIS_URL: "",
+    OPENAI_API_KEY: "",
+    LLM_BASE_URL: "",
+    EMBEDDINGS: "use-lite",
+  };
+}
+
 /** Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200. */
 export async function serveUntilReady(env: NodeJS.ProcessEnv): Promise<ServedApi> {
   const started = performance.now();
