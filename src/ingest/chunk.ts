@@ -82,7 +82,8 @@ export function chunkDocument(doc: ChunkedDocument, blocks: Block[]): Chunk[] {
       continue;
     }
     const kind: Chunk["kind"] = block.kind;
-    const sentences = block.kind === "list" ? [{ start: block.start, end: block.end }] : splitSentences(block.text, block.start);
+    // A list item is one unit, unless it holds sentences of its own (a numbered step with its explanation).
+    const sentences = block.kind === "list" && !/[.!?]\s+\p{Lu}/u.test(block.text) ? [{ start: block.start, end: block.end }] : splitSentences(block.text, block.start);
     // Only white space and list bullets may separate blocks of one chunk; anything else was dropped boilerplate.
     const contiguous = open && open.kind === kind && /^[\s\-*•·]*$/.test(doc.raw.slice(open.end, block.start));
     if (!contiguous) close();

@@ -69,7 +69,12 @@ interface Line {
 
 const WIKI_HEADING = /^(={1,6})\s*(.*?)\s*\1\s*$/;
 const MD_HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const BULLET = /^(?:[-*•·]|\d{1,2}[.)])\s+/;
+/** A list bullet, with a Markdown task box after it ("- [ ] item") counted as part of the marker. */
+const BULLET = /^(?:[-*•·]|\d{1,2}[.)])\s+(?:\[[ xX]\]\s+)?/;
+/** A row of a Markdown or plain-text table ("| a | b |"); its separator row ("|---|---|") has no letters and is dropped as a symbol line. */
+const TABLE_ROW = /^\|.*\|$/;
+/** A rule line drawn with dashes, equals signs, underscores or stars. */
+const RULE_LINE = /^[-=_*~]{3,}$/;
 const URL_ONLY = /^(?:https?:\/\/|www\.)\S+$/i;
 const CHROME_LINE =
   /^(?:share(?: this)?|copy (?:this )?link|learn more|read more|more|submit|print|email|tweet|pin|reply|advertisement|sponsored|sign (?:up|in)|log ?in|subscribe|close|menu|search|skip to (?:main )?content|back to top|next|previous)$/i;
@@ -114,12 +119,65 @@ function splitLines(raw: string): Line[] {
         line.bullet = true;
         line.start = start + bullet.length;
         line.text = text.slice(bullet.length);
+      } else if (TABLE_ROW.test(text) && /\p{L}/u.test(text)) {
+        line.bullet = true;
       }
       lines.push(line);
     }
     if (re.lastIndex >= raw.length) break;
   }
-  return lines;
+  return joinWrapped(raw, lines);
+}
+
+/** Words that cannot end a sentence or a list item: a line ending with one goes on in the next line. */
+const CONTINUES = /(?:,|\b(?:the|a|an|of|to|and|or|nor|for|in|with|by|on|at|from|that|which|who|whose|is|are|was|were|be|been|as|than|if|but|into|per|its|their|our|your|this|these|those|any|each|every|no|not|must|may|can|will|shall|should|would|could))$/i;
+
+/**
+ * Lines wrapped inside a paragraph (plain text hard-wrapped at a fixed width, a Markdown paragraph
+ * typed over several lines, a list item continued on an indented line) are joined into one line,
+ * so a sentence is never cut where a line ends. A line goes on in the next one when it does not end
+ * a sentence and either the next one starts in lower case, it ends with a word that cannot end a
+ * sentence, it reaches the document's wrap width, or the next one is an indented continuation of a
+ * list item. Headings, bullets, table rows and rule lines always start a line of their own.
+ */
+function joinWrapped(raw: string, lines: Line[]): Line[] {
+  const column = (l: Line) => l.start - (raw.lastIndexOf("\n", l.start - 1) + 1);
+  const width = (l: Line) => column(l) + (l.end - l.start);
+  // A hard-wrapped document has many lines of about the same length, its wrap width; captured web pages have
+  // one line per paragraph, of any length, and no wrap width.
+  const widths = lines.filter((l) => !l.markupLevel).map(width).sort((a, b) => a - b);
+  const p90 = widths[Math.floor(widths.length * 0.9)] ?? 0;
+  const nearWrap = widths.filter((w) => w >= 0.8 * p90 && w <= p90).length;
+  const wrapWidth = p90 > 0 && p90 <= 120 && nearWrap >= Math.max(5, widths.length * 0.25) ? p90 : undefined;
+  const out: Line[] = [];
+  for (const line of lines) {
+    const previous = out.at(-1);
+    const gap = previous ? raw.slice(previous.end, line.start) : "";
+    const sameParagraph = previous !== undefined && !/\n[ \t]*\r?\n/.test(gap) && !previous.markupLevel;
+    const opensLine = line.markupLevel !== undefined || line.bullet || RULE_LINE.test(line.text) || TABLE_ROW.test(line.text);
+    // Page chrome ("Posted in BPO, KPO on") stays a line of its own, to be dropped as such.
+    if (sameParagraph && !opensLine && !RULE_LINE.test(previous.text) && !TABLE_ROW.test(previous.text) && shapeOf(previous).shape !== "chrome") {
+      const ended = /[.!?:;…]["'”’)\]]*$/.test(previous.text);
+      const continues =
+        /^[\p{Ll}(]/u.test(line.text) ||
+        CONTINUES.test(previous.text) ||
+        (wrapWidth !== undefined && width(previous) >= 0.75 * wrapWidth) ||
+        (previous.bullet === true && column(line) > column(previous) - 2);
+      if (!ended && continues) {
+        previous.end = line.end;
+        previous.text = raw.slice(previous.start, previous.end);
+        continue;
+      }
+      // An indented line under a list item continues it even after a full stop ("1. Step\n   The coordinator ...").
+      if (previous.bullet === true && column(line) >= column(previous) && !ended) {
+        previous.end = line.end;
+        previous.text = raw.slice(previous.start, previous.end);
+        continue;
+      }
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 type Shape = "heading" | "short" | "prose" | "list" | "chrome";

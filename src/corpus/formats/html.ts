@@ -54,6 +54,11 @@ export function htmlToText(root: DomNode): string {
       flush();
       return;
     }
+    if (tag === "TABLE") {
+      flush();
+      out.push(...tableLines(node));
+      return;
+    }
     if (tag === "TD" || tag === "TH") line += " ";
     const block = BLOCK.has(tag);
     if (block) flush();
@@ -63,6 +68,36 @@ export function htmlToText(root: DomNode): string {
   walk(root);
   flush();
   return out.join("\n\n") + "\n";
+}
+
+type Element = DomNode & { querySelectorAll(selector: string): ArrayLike<Element>; parentNode: Element | null };
+
+/**
+ * A table as one list line per row, so a row is quoted whole: with a header row, each cell is
+ * labelled by its column ("- Name: Niamh Gallagher; Role: Head of Procurement"), otherwise the
+ * cells are joined with " | ". A header row is one of <th> cells, in <thead>, or all in bold.
+ */
+function tableLines(table: DomNode): string[] {
+  const element = table as Element;
+  const rows = Array.from(element.querySelectorAll("tr")).filter((tr) => closestTable(tr) === element);
+  const cellsOf = (tr: Element) => Array.from(tr.childNodes).filter((c) => c.nodeType === 1 && /^T[DH]$/i.test(c.nodeName)) as Element[];
+  const text = (cell: Element) => collapse(cell.textContent ?? "");
+  const first = rows[0] ? cellsOf(rows[0]) : [];
+  const boldOnly = (cell: Element) => text(cell) !== "" && collapse(Array.from(cell.querySelectorAll("strong, b")).map((b) => b.textContent ?? "").join(" ")) === text(cell);
+  const hasHeader = rows.length > 1 && first.length > 1 && (first.every((c) => c.nodeName.toUpperCase() === "TH") || rows[0]!.parentNode?.nodeName.toUpperCase() === "THEAD" || first.every(boldOnly));
+  const header = hasHeader ? first.map(text) : undefined;
+  return rows.slice(hasHeader ? 1 : 0).flatMap((tr) => {
+    const cells = cellsOf(tr).map(text);
+    if (!cells.some(Boolean)) return [];
+    const line = header ? cells.map((c, i) => (header[i] && c ? `${header[i]}: ${c}` : c)).filter(Boolean).join("; ") : cells.filter(Boolean).join(" | ");
+    return [`- ${line}`];
+  });
+}
+
+function closestTable(node: Element): Element | null {
+  let at = node.parentNode;
+  while (at && at.nodeName.toUpperCase() !== "TABLE") at = at.parentNode;
+  return at;
 }
 
 type HtmlDocument = ReturnType<typeof parseHTML>["document"];
