@@ -18,6 +18,9 @@ import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
+import type { LoadedIndex } from "./index/store.ts";
+import type { AnswerModel } from "./answer/deterministic/model.ts";
+import type { LlmAnswerer } from "./answer/types.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
@@ -62,15 +65,12 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     if (ownsShared) await shared.close().catch(() => undefined);
     throw error;
   });
-  const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
-  const matcher = retriever.glossary;
-  const composer = new DeterministicComposer(new Knowledge(index));
   // Imported only when an LLM is configured: the client (@langchain/openai) alone costs 0.6-0.7 s of start-up.
   const llm = settings.llmConfigured
     ? (await import("./answer/llm/index.ts")).createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
     : undefined;
   const defaultMode = llm ? "llm" : "deterministic";
-  const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
+  const { retriever, matcher, service } = createAnswering(settings, index, embedder, { llm, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
   const issued = new IssuedAnswers({
     service,
@@ -112,6 +112,31 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       if (ownsShared) await shared.close();
     },
   };
+}
+
+/**
+ * Retrieval and answering over a loaded index: the retriever, the deterministic composer (with the
+ * committed answer model unless one is given) and the answer service. The trainer builds the same.
+ */
+export function createAnswering(
+  settings: Settings,
+  index: LoadedIndex,
+  embedder: Embedder & { embedQuery(text: string): Promise<number[]> },
+  options: { llm?: LlmAnswerer; logger?: Logger; model?: AnswerModel } = {},
+): { retriever: HybridRetriever; matcher: GlossaryMatcher; composer: DeterministicComposer; service: AnswerService } {
+  const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
+  const matcher = retriever.glossary;
+  const composer = new DeterministicComposer(new Knowledge(index), { ...(options.model ? { model: options.model } : {}), embedder: embedder.id });
+  const service = new AnswerService({
+    retriever,
+    composer,
+    matcher,
+    embedQuery: (t) => embedder.embedQuery(t),
+    llm: options.llm,
+    defaultMode: options.llm ? "llm" : "deterministic",
+    logger: options.logger,
+  });
+  return { retriever, matcher, composer, service };
 }
 
 /**

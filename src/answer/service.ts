@@ -3,9 +3,9 @@ import type { Logger } from "pino";
 import type { GlossaryMatcher } from "../retrieve/glossary-match.ts";
 import type { Retriever } from "../retrieve/retriever.ts";
 import { answerSchema, type Answer, type AnswerEvent, type AnswerMode, type AskOptions } from "../schema/answer.ts";
-import { questionParts, type DeterministicComposer } from "./deterministic/compose.ts";
+import { questionParts, type ComposeInput, type DeterministicComposer } from "./deterministic/compose.ts";
 import { screenQuestion } from "./deterministic/guard.ts";
-import { analyzeQuestion, askedText, resolveSubject } from "./deterministic/question.ts";
+import { analyzeQuestion, askedText, resolveSubject, stripMarkup } from "./deterministic/question.ts";
 import type { LlmAnswerer, Passage } from "./types.ts";
 
 export interface AnswerServiceDeps {
@@ -44,16 +44,17 @@ export class AnswerService {
     return (options.mode ?? this.deps.defaultMode) === "llm" && this.deps.llm ? "llm" : "deterministic";
   }
 
-  private async prepare(question: string, options: AskOptions): Promise<Prepared> {
-    const id = randomUUID();
+  /**
+   * Everything the composer needs for a question: screened (instructions inside it left out),
+   * analysed, retrieved. Undefined with the reply when the question is refused. The trainer
+   * (`npm run train`) prepares its questions the same way.
+   */
+  async prepareCompose(question: string): Promise<{ refused: string } | { input: Omit<ComposeInput, "id">; retrieveMs: number }> {
     const started = performance.now();
     // Markup is never part of a question: "<script>…</script> what is kpo" asks what KPO is.
-    const analyzed = analyzeQuestion(question, (text) => this.deps.composer.correctSpelling(text));
-    const screen = screenQuestion(analyzed.text);
-    if (screen.verdict === "refused") {
-      const deterministic = finish({ id, question, status: "refused", answer: screen.reply, citations: [], related: [] }, started, 0, started);
-      return { id, question, started, retrieveMs: 0, passages: [], deterministic };
-    }
+    const screen = screenQuestion(stripMarkup(question));
+    if (screen.verdict === "refused") return { refused: screen.reply };
+    const analyzed = analyzeQuestion(screen.question, (text) => this.deps.composer.correctSpelling(text));
     const { question: asked, matches } = resolveSubject(analyzed, this.deps.matcher);
     // Retrieval sees the question's topic words, not its chat filler, politeness or markup.
     const searchText = this.deps.composer.searchText(asked);
@@ -65,12 +66,24 @@ export class AnswerService {
     const passages = [...ranked.filter((p) => p.kind === "glossary"), ...ranked.filter((p) => p.kind === "topic").slice(0, CLAIM_DEPTH), ...ranked.filter((p) => !curated(p)).slice(0, COMPOSE_DEPTH)].sort(
       (a, b) => b.score - a.score || a.id.localeCompare(b.id),
     );
-    const retrieved = performance.now();
+    const retrieveMs = performance.now() - started;
     const split = questionParts(asked.focus);
     const parts = split.length > 1 ? await Promise.all(split.map(async (text) => ({ text, vector: await this.deps.embedQuery(text) }))) : undefined;
-    const composed = this.deps.composer.compose({ id, question: asked, passages, queryVector, matches, parts });
-    const deterministic = finish({ id, question, ...composed }, started, retrieved - started, retrieved);
-    return { id, question, started, retrieveMs: retrieved - started, passages: passages.slice(0, options.k ?? DEFAULT_K), deterministic };
+    return { input: { question: asked, passages, queryVector, matches, ...(parts ? { parts } : {}) }, retrieveMs };
+  }
+
+  private async prepare(question: string, options: AskOptions): Promise<Prepared> {
+    const id = randomUUID();
+    const started = performance.now();
+    const prepared = await this.prepareCompose(question);
+    if ("refused" in prepared) {
+      const deterministic = finish({ id, question, status: "refused", answer: prepared.refused, citations: [], related: [] }, started, 0, started);
+      return { id, question, started, retrieveMs: 0, passages: [], deterministic };
+    }
+    const composeStarted = performance.now();
+    const composed = this.deps.composer.compose({ id, ...prepared.input });
+    const deterministic = finish({ id, question, ...composed }, started, prepared.retrieveMs, composeStarted);
+    return { id, question, started, retrieveMs: prepared.retrieveMs, passages: prepared.input.passages.slice(0, options.k ?? DEFAULT_K), deterministic };
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {

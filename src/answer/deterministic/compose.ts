@@ -1,21 +1,22 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
 import type { Answer } from "../../schema/answer.ts";
+import type { GlossaryEntry } from "../../schema/glossary.ts";
+import { stem } from "../../text/terms.ts";
 import type { Passage } from "../types.ts";
-import { AnswerBuilder } from "./builder.ts";
-import type { ComposeContext } from "./context.ts";
-import { assessEvidence } from "./evidence.ts";
-import { classify } from "./intent.ts";
+import { readAsks } from "./asks.ts";
+import { unmetFlags } from "./evidence.ts";
+import { coverage, namesEntry, unitFeatures, type FeatureRow, type QuestionView } from "./features.ts";
+import { gateFeatures, unmetConstraints, type Scored } from "./gate.ts";
 import type { Knowledge } from "./knowledge.ts";
-import { askedText, POINTS_BACK, type AnalyzedQuestion } from "./question.ts";
-import { queryTerms } from "./scoring.ts";
-import { topicWords } from "./query-words.ts";
-import { normalizeTerm } from "../../text/terms.ts";
-import { advice } from "./strategies/advice.ts";
-import { comparison } from "./strategies/comparison.ts";
-import { definition } from "./strategies/definition.ts";
-import { general } from "./strategies/general.ts";
-import { list } from "./strategies/list.ts";
-export { questionParts } from "./intent.ts";
+import { loadAnswerModel, logistic, type AnswerModel } from "./model.ts";
+import { askedText, type AnalyzedQuestion } from "./question.ts";
+import { isFiller, topicWords } from "./query-words.ts";
+import { renderAnswer } from "./render.ts";
+import { selectUnits } from "./select.ts";
+import { collectUnits, type Unit } from "./units.ts";
+import { ExampleSet, votes, type Example, type Neighbour } from "./examples.ts";
+import { isEnglishWord } from "../../text/dictionary.ts";
+export { questionParts } from "./asks.ts";
 
 export interface ComposeInput {
   id: string;
@@ -26,18 +27,56 @@ export interface ComposeInput {
   matches: GlossaryMatch[];
   /** For compound questions: each part with its own embedding (see questionParts). */
   parts?: { text: string; vector: number[] }[];
+  /** Text already shown to the user (a previous answer in the conversation): units it contains are not shown again. */
+  avoidText?: string[];
 }
 
 type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
 
+/** What the composer decided for one question, for the trainer and for tests. */
+export interface Decision {
+  view: QuestionView;
+  ranked: Scored[];
+  gate: number;
+  answerable: boolean;
+  chosen: Scored[];
+  composed: Composed;
+}
+
+/** How much a context word (preamble, trailing remark) counts next to a word of the question itself. */
+const CONTEXT_WEIGHT = 0.35;
+/** Units given the full features; the others, furthest from the question, are left out. */
+const CANDIDATES = 80;
+/** How many of the best document passages decide whether a question is about the user's own documents. */
+const DOMAIN_DEPTH = 5;
+
 /**
- * Extractive answer composer: evidence gate, then one strategy per kind of question. Every
- * sentence it outputs is a verbatim quote of a corpus sentence or glossary definition, or a
- * curated claim that cites the verbatim source spans it rests on; the same question over the
- * same index gives the same output.
+ * Extractive answer composer. Every unit the question could be answered with (document sentences,
+ * glossary sentences, curated claims) is scored by a learned model; a learned gate decides whether
+ * the best ones answer the question; the answer opens with the best unit and adds others only while
+ * they clear the same bar and say something new. The same question over the same index gives the
+ * same output.
  */
 export class DeterministicComposer {
-  constructor(private readonly knowledge: Knowledge) {}
+  private readonly model: AnswerModel;
+
+  readonly knowledge: Knowledge;
+  /** The embedder that made the query vectors: example questions only vote when theirs was the same. */
+  private readonly embedder: string;
+  private readonly exampleSets = new WeakMap<AnswerModel, ExampleSet>();
+
+  constructor(knowledge: Knowledge, options: { model?: AnswerModel; embedder?: string } = {}) {
+    this.knowledge = knowledge;
+    this.model = options.model ?? loadAnswerModel();
+    this.embedder = options.embedder ?? "";
+  }
+
+  /** The labelled example questions nearest to this one, under a model (built once per model). */
+  neighbours(view: QuestionView, model: AnswerModel = this.model, exclude?: (example: Example) => boolean): Neighbour[] {
+    let set = this.exampleSets.get(model);
+    if (!set) this.exampleSets.set(model, (set = model.examples ? ExampleSet.fromData(model.examples) : ExampleSet.empty()));
+    return set.neighbours(view.vector, this.embedder, exclude);
+  }
 
   /**
    * The text with each misspelt word (five letters or more, unknown to the corpus) replaced by the
@@ -47,6 +86,8 @@ export class DeterministicComposer {
     return text.replace(/\p{L}{5,}/gu, (word) => {
       if (/^\p{Lu}/u.test(word)) return word;
       const lower = word.toLowerCase();
+      // An English word is no typo, even when the corpus never uses it: "context" is not "content".
+      if (isEnglishWord(lower)) return word;
       const spelt = this.knowledge.spell(lower);
       return spelt === lower ? word : spelt;
     });
@@ -54,57 +95,145 @@ export class DeterministicComposer {
 
   /** What retrieval should search for: the question's topic words, without filler or markup (spelling is corrected before analysis). */
   searchText(question: AnalyzedQuestion): string {
-    const words = [question.focus, question.context].flatMap((t) => topicWords(t));
-    return words.join(" ") || question.text;
+    const words = [question.referent, question.focus, question.context].flatMap((t) => topicWords(t));
+    return [...new Set(words)].join(" ") || question.text;
   }
 
   compose(input: ComposeInput): Composed {
-    const { question, passages, matches } = input;
-    const knowledge = this.knowledge;
-    // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
-    const query = { question, terms: queryTerms(knowledge, askedText(question), question.context, question.generic), vector: input.queryVector };
-    // "What does the abbreviation KPO stand for?" is complete in itself, whatever came before it; otherwise the
-    // piece the focus points back at is part of what it asks.
-    const known = (t: string) => knowledge.vocabulary.has(t);
-    const own = classify(question.focus, matches, known);
-    const intent = own.kind === "definition" && !POINTS_BACK.test(question.focus) ? own : classify(question.focus, matches, known, topicWords(question.referent));
-    const related = this.related(matches, passages);
-    const evidence = assessEvidence(knowledge, query, passages);
-    if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);
-    const stated = intent.kind === "definition" || intent.kind === "comparison" || (intent.kind === "advice" && intent.choice);
-    if (!evidence.answerable && !stated) return notFound(related);
+    return this.decide(input).composed;
+  }
 
-    const named = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
-    // A narrower term named after the one asked about is about it too: a sentence on knowledge process
-    // outsourcing is about outsourcing (but one on BPO is not about KPO).
-    const narrower = [...knowledge.glossaryBySlug.values()].filter(
-      (e) => !named.includes(e) && named.some((n) => normalizeTerm(e.term).includes(normalizeTerm(n.term))),
-    );
-    const subjects = [...named, ...narrower];
-    // Every curated claim is a candidate, retrieved or not: they are few, and a claim in plain words can answer a
-    // wording that retrieval ranked low. Unretrieved ones get no retrieval prior.
-    const retrievedIds = new Set(passages.map((p) => p.id));
-    const candidates = [...passages, ...knowledge.claims.filter((c) => !retrievedIds.has(c.id)).map((c) => ({ ...c, score: 0, ranks: {}, scores: {} }))];
-    const ctx: ComposeContext = { knowledge, question, query, passages: candidates, matches, subjects, parts: input.parts, builder: new AnswerBuilder(knowledge) };
-    switch (intent.kind) {
-      case "definition":
-        definition(ctx, intent.term);
-        break;
-      case "comparison":
-        comparison(ctx, intent.a, intent.b);
-        break;
-      case "list":
-        list(ctx, intent.listType);
-        break;
-      case "advice":
-        advice(ctx, intent.choice);
-        break;
-      case "general":
-        general(ctx);
-        break;
+  /** The full decision: the question's view, every unit ranked, the gate, what was chosen and the answer. */
+  decide(input: ComposeInput, model: AnswerModel = this.model): Decision {
+    const view = this.view(input);
+    return this.conclude(view, this.rankUnits(view, input, model), input, model);
+  }
+
+  /** Every unit the question could be answered with: retrieved sentences, glossary sentences, claims about its subject. */
+  candidates(view: QuestionView, input: ComposeInput): Unit[] {
+    const units = collectUnits(this.knowledge, input.passages, input.matches.map((m) => m.entry.slug)).filter((u) => eligibleFor(u, view.subjects) && !shownBefore(u, input.avoidText));
+    if (units.length <= CANDIDATES) return units;
+    // Only the units closest to the question in meaning, words or retrieval get the full (slower) features: the rest
+    // could not win. Ties keep corpus order, so the same question over the same index keeps the same candidates.
+    const prelim = units.map((u, i) => ({ u, i, score: this.knowledge.similarity(view.vector, u.sentence) + coverage(view.focusTerms, u.terms) + u.retrieval }));
+    return prelim
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .slice(0, CANDIDATES)
+      .sort((a, b) => a.i - b.i)
+      .map((p) => p.u);
+  }
+
+  private readonly memo = new WeakMap<QuestionView, { units?: Unit[]; rows: Map<string, FeatureRow[]>; parts: Map<string, Pick<QuestionView, "focusTerms" | "vector">> }>();
+
+  private memoFor(view: QuestionView) {
+    let memo = this.memo.get(view);
+    if (!memo) this.memo.set(view, (memo = { rows: new Map(), parts: new Map() }));
+    return memo;
+  }
+
+  /** The selector's features of each unit for this question. */
+  features(view: QuestionView, units: Unit[]): FeatureRow[] {
+    return unitFeatures(this.knowledge, view, units);
+  }
+
+  /** Every candidate unit scored by the selector, best first. */
+  rankUnits(view: QuestionView, input: ComposeInput, model: AnswerModel = this.model): Scored[] {
+    const memo = this.memoFor(view);
+    memo.units ??= this.candidates(view, input);
+    let ranked = this.rank(view, memo.units, model);
+    // A question whose best evidence is the user's own documents is answered from them alone: the curated
+    // layer (glossary, topic notes, the documents they were written from) is about something else.
+    if (ranked[0] && !ranked[0].unit.curated && view.ownShare > 0) ranked = ranked.filter((s) => !s.unit.curated);
+    if (input.parts && input.parts.length > 1) ranked = this.interleaveParts(view, input.parts, ranked, model);
+    return ranked;
+  }
+
+  /** From ranked units to an answer: constraints, the gate, then the units that clear the bar. */
+  conclude(view: QuestionView, ranked: Scored[], input: Pick<ComposeInput, "passages" | "matches">, model: AnswerModel = this.model): Decision {
+    const { knowledge } = this;
+    const related = this.related(input.matches, input.passages);
+    const unmet = unmetConstraints(knowledge, view, ranked);
+    const gate = logistic(model.gate, gateFeatures(knowledge, view, ranked, unmet, this.neighbours(view, model)));
+    const flags = unmetFlags(view.analyzed, input.passages);
+    const missing = [...unmet.names, ...unmet.figures, ...flags];
+    const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0;
+    const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
+
+    if (missing.length) return decision(notFound(related, `The sources say nothing about ${missing.join(", ")}.`));
+    if (!answerable) {
+      // On topic but short of what was asked ("what year ..." where the sources name no year): say what is
+      // missing, then what the sources do say, cited.
+      const best = ranked[0];
+      if (unmet.type && best && best.p >= model.policy.absolute) {
+        const partial = renderAnswer(knowledge, [best.unit], { bullets: false, lead: `The sources don't give ${unmet.type}. What they say:` });
+        return decision({ status: "not_found", ...partial, related }, [best]);
+      }
+      return decision(notFound(related));
     }
-    if (ctx.builder.isEmpty()) return notFound(related);
-    return { status: "answered", ...ctx.builder.build(), related: related.filter((r) => !ctx.builder.mentions(r)) };
+    const shape = view.asks.listType || view.asks.pair ? "wide" : view.asks.defines !== undefined ? "definition" : "plain";
+    const chosen = selectUnits(knowledge, ranked, model.policy, shape);
+    const choiceUnnamed = view.asks.choice && !chosen.some((s) => s.features.task === 1);
+    const lead = choiceUnnamed ? "The sources don't name this kind of work, so they don't settle which it belongs to; the line they draw:" : undefined;
+    const rendered = renderAnswer(knowledge, chosen.map((s) => s.unit), { bullets: Boolean(view.asks.listType) && chosen.length > 2, ...(lead ? { lead } : {}) });
+    const shown = rendered.answer.toLowerCase();
+    return decision({ status: "answered", ...rendered, related: related.filter((r) => !shown.includes(r.toLowerCase())) }, chosen);
+  }
+
+  /** Every unit scored by the selector, best first (ties by id, so the order never depends on the input's). */
+  rank(view: QuestionView, units: Unit[], model: AnswerModel = this.model, key = ""): Scored[] {
+    // Features do not depend on the model: a question ranked again under another model (the trainer's folds) reuses them.
+    const memo = this.memoFor(view);
+    let rows = memo.rows.get(key);
+    if (!rows || rows.length !== units.length) memo.rows.set(key, (rows = unitFeatures(this.knowledge, key ? { ...view, ...memo.parts.get(key)! } : view, units)));
+    const neighbours = this.neighbours(view, model);
+    return units
+      .map((unit, i) => {
+        const { vote, best } = votes(neighbours, unit.id);
+        const features = { ...rows[i]!, example: vote, exampleBest: best };
+        return { unit, features, p: logistic(model.selector, features) };
+      })
+      .sort((a, b) => b.p - a.p || a.unit.id.localeCompare(b.unit.id));
+  }
+
+  /** The question as the selector sees it. */
+  view(input: ComposeInput): QuestionView {
+    const { knowledge } = this;
+    const analyzed = input.question;
+    const asked = askedText(analyzed);
+    const generic = new Set(analyzed.generic);
+    const focusTerms = weightedTerms(knowledge, asked, 1, generic);
+    const contextTerms = weightedTerms(knowledge, analyzed.context, CONTEXT_WEIGHT, generic);
+    for (const t of focusTerms.keys()) contextTerms.delete(t);
+    const subjects = [...new Map(input.matches.map((m) => [m.entry.slug, m.entry])).values()];
+    const matchedStems = new Set(input.matches.flatMap((m) => m.matched.split(" ").map(stem)));
+    const left = topicWords(analyzed.focus).filter((w) => !matchedStems.has(stem(w)) && !isFiller(w)).length;
+    const asks = readAsks(analyzed, input.matches, left);
+    const documents = input.passages.filter((p) => p.kind !== "glossary" && p.kind !== "topic" && p.kind !== "comment").slice(0, DOMAIN_DEPTH);
+    const own = documents.filter((p) => !knowledge.curatedSources.has(p.sourceId)).length;
+    return {
+      analyzed,
+      asks,
+      subjects,
+      focusTerms,
+      contextTerms,
+      vector: input.queryVector,
+      namedSources: knowledge.sourcesNamedIn(analyzed.text),
+      ownShare: documents.length ? own / documents.length : 0,
+    };
+  }
+
+  /** A compound question: the best unit for each part leads, then the rest by overall score. */
+  private interleaveParts(view: QuestionView, parts: { text: string; vector: number[] }[], ranked: Scored[], model: AnswerModel): Scored[] {
+    const units = ranked.map((s) => s.unit);
+    const leads: Scored[] = [];
+    for (const part of parts) {
+      const memo = this.memoFor(view);
+      if (!memo.parts.has(part.text)) memo.parts.set(part.text, { focusTerms: weightedTerms(this.knowledge, part.text, 1, new Set(view.analyzed.generic)), vector: part.vector });
+      const best = this.rank(view, units, model, part.text).find((s) => !leads.some((l) => l.unit.id === s.unit.id));
+      if (best) leads.push(ranked.find((s) => s.unit.id === best.unit.id)!);
+    }
+    const order = [...leads, ...ranked.filter((s) => !leads.includes(s))];
+    return order;
   }
 
   /** Glossary terms worth suggesting: those named in the question, then those retrieval surfaced. */
@@ -113,6 +242,36 @@ export class DeterministicComposer {
     const names = [...new Set(slugs)].map((s) => this.knowledge.glossaryBySlug.get(s)?.term).filter((t): t is string => Boolean(t));
     return names.slice(0, 3);
   }
+}
+
+/** How much a word the tagger reads as a verb, adjective or adverb (never a noun) counts next to a noun: nouns carry a question's topic. */
+const GENERIC_WEIGHT = 0.5;
+
+/** Query terms resolved against the corpus vocabulary (typos corrected), weighted by rarity, by part of speech and by where they were asked. */
+function weightedTerms(knowledge: Knowledge, text: string, weight: number, generic: ReadonlySet<string> = new Set()): Map<string, number> {
+  const terms = new Map<string, number>();
+  for (const word of topicWords(text)) {
+    const resolved = knowledge.resolve(word) ?? stem(word);
+    if (!terms.has(resolved)) terms.set(resolved, knowledge.idfOf(resolved) * weight * (generic.has(word) ? GENERIC_WEIGHT : 1));
+  }
+  return terms;
+}
+
+/**
+ * Curated claims and glossary sentences answer questions about their own subject: a claim of the
+ * KPO risks note does not answer "what are the risks of BPO?". A question that names no glossary
+ * term leaves every unit eligible.
+ */
+function eligibleFor(unit: Unit, subjects: GlossaryEntry[]): boolean {
+  if (unit.kind !== "claim" || subjects.length === 0) return true;
+  const about = `${unit.text} ${unit.chunk.title}`;
+  return subjects.some((e) => namesEntry(e, about));
+}
+
+function shownBefore(unit: Unit, avoid: string[] | undefined): boolean {
+  if (!avoid?.length) return false;
+  const text = unit.text.replace(/\s+/g, " ").trim();
+  return avoid.some((a) => a.replace(/\s+/g, " ").includes(text));
 }
 
 function notFound(related: string[], reason?: string): Composed {

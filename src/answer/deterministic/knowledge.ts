@@ -4,7 +4,11 @@ import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { computeTermStats, sentenceTerms } from "../../index/term-stats.ts";
 import { spanText } from "../../schema/passage.ts";
-import { stem } from "../../text/terms.ts";
+import { contentTerms, stem } from "../../text/terms.ts";
+import type { AnswerType } from "./asks.ts";
+import { factSpans } from "./entities.ts";
+import { namesEntry } from "./names.ts";
+import type { Located } from "./units.ts";
 
 export interface Sentence {
   /** Position in the index-wide sentence list (and row of the sentence vector matrix). */
@@ -52,6 +56,12 @@ export class Knowledge {
   readonly chunks: Chunk[];
   /** The curated claims of the topic notes, one chunk each. */
   readonly claims: Chunk[];
+  /**
+   * The documents the curated layer (glossary, topic notes) was written from. A question whose best
+   * evidence is elsewhere (the user's own documents) is answered without the curated layer.
+   */
+  readonly curatedSources: Set<string>;
+  private readonly factSpansCache = new Map<string, ReturnType<typeof factSpans>>();
   private readonly idf = new Map<string, number>();
   readonly maxIdf: number;
   readonly vocabulary: Set<string>;
@@ -85,6 +95,7 @@ export class Knowledge {
     this.chunksById = new Map(index.chunks.map((c) => [c.id, c]));
     this.chunks = index.chunks;
     this.claims = index.chunks.filter((c) => c.kind === "topic");
+    this.curatedSources = new Set([...this.claims.flatMap((c) => c.claim!.evidence.map((e) => e.sourceId)), ...index.glossary.flatMap((g) => g.sources)]);
     const firstRow = new Map<string, number>();
     let rows = 0;
     for (const chunk of index.chunks) {
@@ -112,6 +123,51 @@ export class Knowledge {
     return this.claims.flatMap((c) => this.sentencesByChunk.get(c.id) ?? []);
   }
 
+  /** The source spans a claim rests on, as quotable locations in indexed passages. */
+  evidenceOf(claim: Chunk): Located[] {
+    return (claim.claim?.evidence ?? []).flatMap((e) => {
+      const home = this.passageHolding(e.path, e);
+      // Evidence may run past its passage into the next one; the citation quotes what this passage holds of it.
+      return home ? [{ chunkId: home.id, span: { start: e.start, end: Math.min(e.end, home.end) } }] : [];
+    });
+  }
+
+  private readonly headingTerms = new Map<string, Set<string>>();
+  private readonly entryMentions = new Map<string, boolean>();
+
+  /** Content terms of a chunk's headings, computed once per chunk. */
+  termsOfHeading(chunkId: string, heading: string): Set<string> {
+    let terms = this.headingTerms.get(chunkId);
+    if (!terms) {
+      if (this.headingTerms.size > 50_000) this.headingTerms.clear();
+      this.headingTerms.set(chunkId, (terms = new Set(contentTerms(heading))));
+    }
+    return terms;
+  }
+
+  /** Whether a text names any glossary entry (term or alias), computed once per text. */
+  namesAnyEntry(text: string): boolean {
+    let names = this.entryMentions.get(text);
+    if (names === undefined) {
+      if (this.entryMentions.size > 50_000) this.entryMentions.clear();
+      names = [...this.glossaryBySlug.values()].some((e) => namesEntry(e, text));
+      this.entryMentions.set(text, names);
+    }
+    return names;
+  }
+
+  /** Where a text states a fact of one kind (a person, a date, an amount ...), computed once per text and kind. */
+  factSpans(text: string, type: AnswerType): ReturnType<typeof factSpans> {
+    const key = `${type}\u0000${text}`;
+    let spans = this.factSpansCache.get(key);
+    if (!spans) {
+      if (this.factSpansCache.size > 50_000) this.factSpansCache.clear();
+      spans = factSpans(text, type);
+      this.factSpansCache.set(key, spans);
+    }
+    return spans;
+  }
+
   /** The sources a text names by publisher ("the Wikipedia article", "what Investopedia says"). */
   sourcesNamedIn(text: string): Set<string> {
     // Every run of words that could be a name is looked up: the cost follows the text, not the number of sources.
@@ -125,9 +181,9 @@ export class Knowledge {
     return named;
   }
 
-  /** The indexed source passage that holds a span of a source file (where a claim's evidence is quoted from). */
+  /** The indexed source passage where a span of a source file starts (where a claim's evidence is quoted from). */
   passageHolding(path: string, span: Span): Chunk | undefined {
-    return this.passagesByPath.get(path)?.find((c) => c.start <= span.start && span.end <= c.end);
+    return this.passagesByPath.get(path)?.find((c) => c.start <= span.start && span.start < c.end);
   }
 
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */

@@ -7,12 +7,11 @@ import { contentWords, stem } from "../../text/terms.ts";
 
 /** Chat shorthand, politeness and question framing: never the subject of a question. */
 const CHAT_WORDS = `whats wat wut pls plz please thanks thx ty lol ok okay hey hi hello u ur r im ive id again exactly really kinda sort sorta
-  anyone anybody know tell explain mean means meaning define definition stand stands refer refers called call term word words abbreviation
-  acronym thing things stuff someone something keep keeps seeing see saw hear heard give get got guys vs versus using btwn bw diff
-  sorry dumb stupid silly question questions quick quickly brief briefly short shortly basically basic actually plain english simple simply
-  sentence one two help understand wondering wonder curious confused confusing clarify idea ask asking asked wanna gonna gotta
-  manager boss colleague colleagues coworker coworkers meeting meetings interview chat channel slack
-  says saying said mentioned mention mentions talk talking newbie noob list every each lot lots bunch cheers appreciate appreciated`
+  anyone anybody know tell explain mean means meaning define definition stand stands refer refers abbreviation acronym thing things stuff
+  someone something keep keeps seeing see saw hear heard give get got guys vs versus btwn bw diff sorry dumb stupid silly question questions
+  quick quickly brief briefly short shortly basically basic actually plain english simple simply sentence help understand wondering wonder
+  curious confused confusing clarify idea ask asking asked wanna gonna gotta says saying said mentioned mention mentions talk talking newbie
+  noob cheers appreciate appreciated`
   .split(/\s+/)
   .filter(Boolean);
 
@@ -65,7 +64,6 @@ const SYNONYM_GROUPS = [
   ["middleman", "intermediari", "broker", "agent"],
   ["data", "inform"],
   ["secur", "confidenti", "privaci", "secret", "proprietari"],
-  ["moral", "threaten", "feel"],
   ["domest", "home", "local", "same country", "onshor"],
   ["price", "pricing", "charg", "fee", "rate", "negoti"],
   ["flexibl", "on-cal", "temporari", "occasion", "part-tim"],

@@ -101,8 +101,11 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
     focusParts = parts.slice(first, last + 1);
     contextParts = [...parts.slice(0, first), ...parts.slice(last + 1)];
   }
-  const figures = [...new Set(text.match(/\b(?:1[89]\d\d|20\d\d|\d{3,}(?:[.,]\d+)*)\b/g) ?? [])];
   const focus = focusParts.join(" ");
+  // Constraints come from what is asked, not from the story around it: "our vendor in Manila" or "on Monday" in a
+  // preamble is context, so only the focus's years, figures and names must be met by the evidence.
+  // A year counts inside a code too ("FY2026"); other figures are numbers of three digits or more.
+  const figures = [...new Set(focus.match(/(?<![\d.,])(?:1[89]\d\d|20\d\d)(?![\d.,]?\d)|\b\d{3,}(?:[.,]\d+)*\b/g) ?? [])];
   const present = /\b(?:today|now|nowadays|currently|current|latest|these days|this year|right now|rn|at the moment|as of now)\b/i;
   const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth|ceo|president|chairman|chair|director|owner|head of|leader|boss)\b/i;
   const context = contextParts.join(" ");
@@ -110,6 +113,7 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const refersBack = topicWords(context).length > 0 && (POINTS_BACK.test(focus) || topicWords(focus).length <= 2);
   const referent = refersBack ? (first > 0 ? parts[first - 1]! : (contextParts[0] ?? "")) : "";
   const tagged = tagWords(text);
+  const focusNames = tagWords(focus).names;
   return {
     text,
     focus,
@@ -122,7 +126,7 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
     wantsRanking: /\b(?:top \d+|top (?:ten|five|three)|rank(?:ing|ings|ed)?|by revenue|largest|biggest|leading)\b/i.test(focus) && /\b(?:companies|vendors|firms|providers|players|suppliers|outsourcers)\b/i.test(focus),
     wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
     generic: tagged.generic,
-    names: [...new Set([...capitalisedNames(parts), ...tagged.names])].filter((n) => topicWords(n).length > 0),
+    names: [...new Set([...capitalisedNames(focusParts), ...focusNames])].filter((n) => topicWords(n).length > 0),
   };
 }
 

