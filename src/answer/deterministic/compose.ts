@@ -9,7 +9,7 @@ import { coverage, namesEntry, unitFeatures, type FeatureRow, type QuestionView 
 import { gateFeatures, unmetConstraints, type Scored } from "./gate.ts";
 import type { Knowledge } from "./knowledge.ts";
 import { loadAnswerModel, logistic, type AnswerModel } from "./model.ts";
-import { askedText, type AnalyzedQuestion } from "./question.ts";
+import type { AnalyzedQuestion } from "./question.ts";
 import { isFiller, topicWords } from "./query-words.ts";
 import { renderAnswer } from "./render.ts";
 import { selectUnits } from "./select.ts";
@@ -45,6 +45,8 @@ export interface Decision {
 
 /** How much a context word (preamble, trailing remark) counts next to a word of the question itself. */
 const CONTEXT_WEIGHT = 0.35;
+/** How much a word of the piece the focus points back at counts. */
+const REFERENT_WEIGHT = 0.7;
 /** Units given the full features; the others, furthest from the question, are left out. */
 const CANDIDATES = 80;
 /** How many of the best document passages decide whether a question is about the user's own documents. */
@@ -155,7 +157,9 @@ export class DeterministicComposer {
     const unmet = unmetConstraints(knowledge, view, ranked);
     const gate = logistic(model.gate, gateFeatures(knowledge, view, ranked, unmet, this.neighbours(view, model)));
     const flags = unmetFlags(view.analyzed, input.passages);
-    const missing = [...unmet.names, ...unmet.figures, ...flags];
+    // A year no unit states cannot be answered; another figure may be a parameter of the question ("quotes for a
+    // €40,000 purchase" falls in a range the sources give), so the gate weighs it instead.
+    const missing = [...unmet.names, ...unmet.figures.filter(isYear), ...flags];
     const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0;
     const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
 
@@ -199,9 +203,11 @@ export class DeterministicComposer {
   view(input: ComposeInput): QuestionView {
     const { knowledge } = this;
     const analyzed = input.question;
-    const asked = askedText(analyzed);
     const generic = new Set(analyzed.generic);
-    const focusTerms = weightedTerms(knowledge, asked, 1, generic);
+    // What the focus points back at ("... is that allowed?") is asked about too, a little less than the focus itself;
+    // a name in it is part of the story ("a cleaning company in Tralee"), and counts as context does.
+    const focusTerms = weightedTerms(knowledge, analyzed.focus, 1, generic);
+    for (const [t, w] of weightedTerms(knowledge, analyzed.referent, REFERENT_WEIGHT, generic, new Set(analyzed.referentNames))) if (!focusTerms.has(t)) focusTerms.set(t, w);
     const contextTerms = weightedTerms(knowledge, analyzed.context, CONTEXT_WEIGHT, generic);
     for (const t of focusTerms.keys()) contextTerms.delete(t);
     const subjects = [...new Map(input.matches.map((m) => [m.entry.slug, m.entry])).values()];
@@ -244,15 +250,18 @@ export class DeterministicComposer {
   }
 }
 
+const isYear = (figure: string) => /^(?:1[89]|20)\d\d$/.test(figure);
+
 /** How much a word the tagger reads as a verb, adjective or adverb (never a noun) counts next to a noun: nouns carry a question's topic. */
 const GENERIC_WEIGHT = 0.5;
 
 /** Query terms resolved against the corpus vocabulary (typos corrected), weighted by rarity, by part of speech and by where they were asked. */
-function weightedTerms(knowledge: Knowledge, text: string, weight: number, generic: ReadonlySet<string> = new Set()): Map<string, number> {
+function weightedTerms(knowledge: Knowledge, text: string, weight: number, generic: ReadonlySet<string> = new Set(), story: ReadonlySet<string> = new Set()): Map<string, number> {
   const terms = new Map<string, number>();
   for (const word of topicWords(text)) {
     const resolved = knowledge.resolve(word) ?? stem(word);
-    if (!terms.has(resolved)) terms.set(resolved, knowledge.idfOf(resolved) * weight * (generic.has(word) ? GENERIC_WEIGHT : 1));
+    const part = story.has(word) ? CONTEXT_WEIGHT / weight : generic.has(word) ? GENERIC_WEIGHT : 1;
+    if (!terms.has(resolved)) terms.set(resolved, knowledge.idfOf(resolved) * weight * part);
   }
   return terms;
 }

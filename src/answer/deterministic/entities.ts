@@ -24,6 +24,8 @@ const SHAPES: Partial<Record<AnswerType, RegExp>> = {
   duration: new RegExp(String.raw`\b(?:\d+|${NUMBER_WORD})(?:\s?-\s?|\s)${TIME_UNIT}\b`, "gi"),
 };
 
+const RELATIVE_TIME = /\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:within|by|before|after|no later than|at least|until)\s+(?:the\s+)?(?:\d+|end|start|first|last|next)\b/gi;
+
 /** Capitalised pairs that are names of things, not people: a following word that names an organisation or document. */
 const NOT_A_PERSON = /^(?:The|A|An|In|On|At|For|By|Of|And|Or|To|If|When|Where|While|With|From|This|That|These|Those|Our|Your|Its|Their|Every|Each|All|Any|Some)\b/;
 const ORGANISATION_WORD = /\b(?:Ltd|Inc|Association|Act|Office|Department|Committee|Circle|Register|Standard|Policy|Procedure|Guide|Services?|Outsourcing|Research|Knowledge|Process|Business|Technology|Industry|Revolution|Review|Officer|Manager|Coordinator|Head|Chief|Director|Team|Desk)\b/;
@@ -46,6 +48,9 @@ export function factSpans(text: string, type: AnswerType): Span[] {
   const shapes = type === "number" ? [SHAPES.number!, SHAPES.amount!] : [SHAPES[type]!];
   const spans = shapes.flatMap((re) => [...text.matchAll(re)].map((m) => ({ start: m.index, end: m.index + m[0].length })));
   if (type === "date") {
+    // "When" is also answered by a relative time: "by the 10th business day", "within 24 hours", "60 days before expiry".
+    spans.push(...[...text.matchAll(RELATIVE_TIME)].map((m) => ({ start: m.index, end: m.index + m[0].length })));
+    spans.push(...[...text.matchAll(SHAPES.duration!)].map((m) => ({ start: m.index, end: m.index + m[0].length })));
     const doc = nlp(text);
     spans.push(...offsetsOf(text, doc.match("(#Year|#Month|#WeekDay)").out("array") as string[]));
   }

@@ -53,6 +53,7 @@ export const FEATURES = [
   "item",
   "lead",
   "defines",
+  "defHead",
   "listNote",
   "listWords",
   "listClaim",
@@ -127,6 +128,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
   const figures = q.analyzed.figures;
   const names = q.analyzed.names.map((n) => n.toLowerCase());
   const defined = q.asks.defines ? normalizeTerm(q.asks.defines) : undefined;
+  const askedWords = ` ${normalizeTerm(`${q.analyzed.referent} ${q.analyzed.focus}`)} `;
   const definedEntries = defined ? q.subjects.filter((e) => [e.term, ...e.aliases].some((n) => normalizeTerm(n) === defined) || q.subjects.length === 1) : [];
   return units.map((u, i): FeatureRow => {
     const { dense, lexical } = raw[i]!;
@@ -160,6 +162,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
       item: u.kind === "item" ? 1 : 0,
       lead: u.sentence.position === 0 ? 1 : 0,
       defines: defined ? definesFeature(u, defined, definedEntries) : 0,
+      defHead: definedHeadAsked(u, askedWords),
       listNote: listType && (claim?.listType === listType || LIST_HEADING[listType].test(heading)) ? 1 : 0,
       listWords: listType && LIST_WORDS[listType].test(u.text) ? 1 : 0,
       listClaim: listType && u.kind === "claim" ? 1 : 0,
@@ -203,6 +206,20 @@ function definesFeature(u: Unit, defined: string, entries: GlossaryEntry[]): num
   const definedWords = defined.split(" ");
   if (headTerm === defined || headTerm.endsWith(` ${defined}`) || (definedWords.length > 1 && headTerm.includes(defined))) return 1;
   return normalizeTerm(u.text).includes(defined) ? 0.5 : 0;
+}
+
+/**
+ * Whether a unit defines something the question names, whatever the question's form: "examples of
+ * what counts as Category C data" is answered by "Category C data: our most sensitive data class: ...".
+ * The defined phrase must be two words or more, or a rare single word, to count.
+ */
+function definedHeadAsked(u: Unit, askedWords: string): number {
+  if (u.kind === "claim") return 0;
+  const head = u.kind === "glossary" ? u.chunk.title : DEFINING.exec(u.text.replace(/^[\s*_#>-]+/, ""))?.[1];
+  if (!head) return 0;
+  const term = normalizeTerm(head);
+  if (!term || (term.split(" ").length < 2 && term.length < 5)) return 0;
+  return askedWords.includes(` ${term} `) ? 1 : 0;
 }
 
 /** Whether a question names a kind of work (all its words, plural "s" aside); short acronyms only in capitals. */

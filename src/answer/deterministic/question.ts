@@ -29,6 +29,8 @@ export interface AnalyzedQuestion {
   figures: string[];
   /** Capitalised names in the middle of a sentence (places, companies, standards): constraints too. */
   names: string[];
+  /** Names in the piece the focus points back at, lower case: part of the story, not of what is asked. */
+  referentNames: string[];
   /**
    * Words used as verbs, adjectives or adverbs ("start", "hit", "fancy", "hard"): when the corpus
    * never uses them they say how something is asked about, not what; nouns carry the topic.
@@ -127,6 +129,7 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
     wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
     generic: tagged.generic,
     names: [...new Set([...capitalisedNames(focusParts), ...focusNames])].filter((n) => topicWords(n).length > 0),
+    referentNames: referent ? [...new Set([...capitalisedNames([referent]), ...tagWords(referent).names])].map((n) => n.toLowerCase()) : [],
   };
 }
 
