@@ -4,7 +4,8 @@ import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
-import { decodeUtf8, MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
+import { decodeUtf8 } from "./formats/utf8.ts";
+import { MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
 
 /**
  * Adding and removing source documents: the file in corpus/sources/ and its entry in

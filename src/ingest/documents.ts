@@ -6,7 +6,7 @@ import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
 import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
-import { fileBuildLock, withBuildLock, type BuildLock } from "./build-lock.ts";
+import { fileBuildLock, withBuildLock, type BuildLock } from "../index/build-lock.ts";
 import type { IngestSummary } from "./pipeline.ts";
 
 /** Builds and publishes the index for the corpus as it is now (in this process or a child). */

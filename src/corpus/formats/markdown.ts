@@ -1,7 +1,9 @@
 import { parse as parseYaml } from "yaml";
 import { CorpusError } from "../../errors.ts";
-import { FRONT_MATTER } from "../curated.ts";
 import { collapse, validMeta, type Extracted } from "./types.ts";
+
+/** A leading YAML block between `---` lines: a document's (and every curated file's) metadata. */
+export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
 
 /**
  * Markdown and plain text are cited as they are. A leading YAML front matter block (the same
