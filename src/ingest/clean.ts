@@ -1,5 +1,6 @@
 /**
- * Boilerplate removal for raw web captures. The raw file is never modified: the cleaner
+ * Boilerplate removal for raw web captures (HTML pages, and text captures sources.json marks as
+ * web pages: see isWebCapture); other documents keep all their text (documentBlocks). The raw file is never modified: the cleaner
  * returns the spans to keep, with offsets into the raw text, and the spans it dropped with
  * a reason (for tests and `kpo ingest --explain`).
  *
@@ -282,6 +283,22 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanRes
   dropped.push(...screened.dropped);
   dropped.sort((a, b) => a.start - b.start);
   return { blocks: screened.blocks, dropped, flagged: screened.flagged };
+}
+
+/**
+ * The blocks of a document that is not a web capture (a paper, a report, notes, an imported
+ * abstract): its own structure with every line kept. Markdown and wiki headings are headings,
+ * bullets are list items, every other line is text; none of the web-page rules above apply, since
+ * prose that says "we" and "our partnership" is a page talking about itself only on a web page.
+ * Sentences that give instructions are screened as in every document.
+ */
+export function documentBlocks(raw: string, options: Pick<CleanOptions, "includeFlagged"> = {}): CleanResult {
+  const blocks: Block[] = splitLines(raw).map((line) =>
+    line.markupLevel
+      ? { start: line.start, end: line.end, kind: "heading", level: line.markupLevel, text: line.text }
+      : { start: line.start, end: line.end, kind: line.bullet ? "list" : "text", level: 0, text: line.text },
+  );
+  return screenInstructions(raw, blocks, options.includeFlagged ?? false);
 }
 
 /**

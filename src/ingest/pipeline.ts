@@ -32,6 +32,7 @@ export interface IngestProgress {
 export type FlaggedPassage = IndexManifest["flagged"][number];
 
 export interface IngestSummary {
+  /** Source documents with text in the index (one left without any is named in `warnings`). */
   documents: number;
   chunks: number;
   glossary: number;
@@ -154,7 +155,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
       embedder: { id: embedder.id, dimensions: embedder.dimensions },
       corpusHash: fingerprint,
       chunkHashes: chunks.map((c) => c.hash),
-      counts: { documents: sources.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
+      counts: { documents: sourced.indexed, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
       includeComments: settings.INCLUDE_COMMENTS,
       includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES,
       flagged,
@@ -174,7 +175,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     step("prune document cache");
     options.onProgress?.({ phase: "write", done: 1, total: 1 });
     return {
-      documents: sources.length,
+      documents: sourced.indexed,
       chunks: manifest.counts.chunks,
       glossary: glossary.length,
       embedded: embedTotal,

@@ -12,7 +12,7 @@ export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
  */
 export function extractMarkdown(text: string, rel: string): Extracted {
   const match = FRONT_MATTER.exec(text);
-  if (!match) return { text, bodyStart: 0, meta: {}, visibleChars: collapse(text).length };
+  if (!match) return { text, bodyStart: 0, meta: validMeta({ title: firstHeading(text) }), visibleChars: collapse(text).length };
   let data: unknown;
   try {
     data = parseYaml(match[1]!);
@@ -29,7 +29,7 @@ export function extractMarkdown(text: string, rel: string): Extracted {
   if (typeof fields.url === "string" && !URL.canParse(fields.url)) throw new CorpusError(rel, `front matter field "url": ${JSON.stringify(fields.url)} is not a URL`);
   const date = fields.updated ?? fields.date;
   const meta = validMeta({
-    title: fields.title,
+    title: fields.title ?? firstHeading(text.slice(match[0].length)),
     publisher: fields.publisher,
     author: fields.author,
     url: fields.url,
@@ -37,4 +37,9 @@ export function extractMarkdown(text: string, rel: string): Extracted {
   });
   const bodyStart = match[0].length;
   return { text, bodyStart, meta, visibleChars: collapse(text.slice(bodyStart)).length };
+}
+
+/** The text of the first level-1 heading (`# Title`), which names a Markdown document that has no front matter title. */
+function firstHeading(body: string): string | undefined {
+  return /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
 }
