@@ -88,8 +88,8 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
     ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
     askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
-    async search(query, k = 5) {
-      const passages = await retriever.retrieve(query, { k });
+    async search(query, k = 5, searchOptions = {}) {
+      const passages = await retriever.retrieve(query, { k, mode: searchOptions.mode });
       return passages.map((p) => searchHitSchema.parse(p));
     },
     glossary,

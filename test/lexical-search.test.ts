@@ -108,9 +108,9 @@ describe("the lexical file in a rebuilt index", () => {
   it("is never half-written: a build that fails while writing it leaves the previous index live and searchable", async () => {
     const { settings, fake, index } = await builtIndex();
     const before = await index.lexical.search("kpo market 2005", 5);
-    const documents = index.chunks.map((c) => ({ id: c.id, text: c.text, section: "", terms: "" }));
+    const documents = index.chunks.map((c) => ({ id: c.id, text: c.text, section: "", terms: "", title: "" }));
     // A document the analyser cannot read, half-way through the file.
-    documents.splice(documents.length >> 1, 0, { id: "broken", text: undefined as unknown as string, section: "", terms: "" });
+    documents.splice(documents.length >> 1, 0, { id: "broken", text: undefined as unknown as string, section: "", terms: "", title: "" });
     const attempt = writeIndex(settings.DATA_DIR, { manifest: index.manifest, chunks: index.chunks, glossary: index.glossary, sources: index.sources, dense: { vectors: index.chunks.map(() => new Float32Array(fake.dimensions).fill(0.1)), sentenceVectors: [], calibrationQueries: [], dimensions: fake.dimensions }, lexical: documents, termStats: index.termStats }, fake);
     await expect(attempt).rejects.toBeInstanceOf(IndexError);
     expect((await readdir(settings.DATA_DIR)).filter((e) => e.startsWith(".building-"))).toEqual([]);

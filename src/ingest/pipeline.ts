@@ -21,7 +21,8 @@ export { cleanBody, droppedShare } from "./source-chunks.ts";
 import { topicChunks } from "./topics.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
 
-export type IngestPhase = "load" | "embed" | "write";
+/** `add`: documents checked before they join the corpus (a bulk add); then the build's own phases. */
+export type IngestPhase = "add" | "load" | "embed" | "write";
 export interface IngestProgress {
   phase: IngestPhase;
   done: number;

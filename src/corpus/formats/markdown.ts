@@ -12,7 +12,7 @@ export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
  */
 export function extractMarkdown(text: string, rel: string): Extracted {
   const match = FRONT_MATTER.exec(text);
-  if (!match) return { text, bodyStart: 0, meta: validMeta({ title: firstHeading(text) }), visibleChars: collapse(text).length };
+  if (!match) return { text, bodyStart: 0, meta: validMeta({ title: firstHeading(text) }), visibleChars: visibleChars(text) };
   let data: unknown;
   try {
     data = parseYaml(match[1]!);
@@ -36,10 +36,13 @@ export function extractMarkdown(text: string, rel: string): Extracted {
     updated: date instanceof Date ? date.toISOString().slice(0, 10) : typeof date === "string" ? date : undefined,
   });
   const bodyStart = match[0].length;
-  return { text, bodyStart, meta, visibleChars: collapse(text.slice(bodyStart)).length };
+  return { text, bodyStart, meta, visibleChars: visibleChars(text.slice(bodyStart)) };
 }
 
 /** The text of the first level-1 heading (`# Title`), which names a Markdown document that has no front matter title. */
 function firstHeading(body: string): string | undefined {
   return /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
 }
+
+/** Characters a reader sees: heading markers are markup, not text. */
+const visibleChars = (body: string) => collapse(body.replace(/^#{1,6}[ \t]+/gm, "")).length;
