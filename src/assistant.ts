@@ -19,6 +19,7 @@ import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
+import { SentenceVectorsOnDemand } from "./retrieve/sentence-vectors-ready.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import type { SourceInfo } from "./schema/source.ts";
@@ -70,7 +71,9 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     ? (await import("./answer/llm/index.ts")).createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
     : undefined;
   const defaultMode = llm ? "llm" : "deterministic";
-  const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
+  // Passages reach the composer with their sentence vectors (made now for an index that left them to first use).
+  const answerRetriever = new SentenceVectorsOnDemand(index.chunks, index.sentenceVectors, embedder).ready(retriever);
+  const service = new AnswerService({ retriever: answerRetriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
   const issued = new IssuedAnswers({
     service,

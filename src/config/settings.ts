@@ -48,6 +48,7 @@ export const settingsSchema = z.object({
   /** Unset: each index measures the breadth it needs for HNSW_RECALL_TARGET (src/index/hnsw-calibrate.ts). */
   HNSW_EF: int(10, 10_000).optional(),
   HNSW_RECALL_TARGET: num(0.5, 1).default(0.95),
+  SENTENCE_VECTORS: z.enum(["auto", "ingest", "query"], { message: "must be auto, ingest or query" }).default("auto"),
   // Blank means one worker a core; 0 embeds in the ingesting process itself.
   EMBED_WORKERS: z
     .string()

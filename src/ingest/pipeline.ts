@@ -57,10 +57,23 @@ export interface IngestOptions extends WriteOptions {
   onStep?: (step: string, ms: number) => void;
 }
 
+/**
+ * Below this many sentences in the source documents, SENTENCE_VECTORS=auto embeds them at ingest
+ * (the KPO corpus: a few hundred, seconds); above it, when an answer first needs them: a sentence vector
+ * costs an embedding each, and over 5,183 SciFact abstracts they were four fifths of an 18-minute
+ * ingest, while an answer reads the sentences of 16 passages. Glossary and claim sentences, which
+ * every answer scores, are always embedded at ingest.
+ */
+export const AUTO_SENTENCE_VECTORS_MAX = 20_000;
+
+function sentencesAtIngest(settings: Pick<Settings, "SENTENCE_VECTORS">, sourceSentences: number): boolean {
+  return settings.SENTENCE_VECTORS === "ingest" || (settings.SENTENCE_VECTORS === "auto" && sourceSentences <= AUTO_SENTENCE_VECTORS_MAX);
+}
+
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
 export async function corpusFingerprint(settings: Settings, sourceHashes?: Map<string, string>): Promise<string> {
   // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
-  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`];
+  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`, `sentences:${settings.SENTENCE_VECTORS}`];
   for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
@@ -134,9 +147,11 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     chunks.push(...glossary.map(glossaryChunk), ...claims);
     step("load + clean + chunk");
 
+    const sourceSentences = sourced.sentenceHashes.length;
     const sentenceHashes = sourced.sentenceHashes;
     for (const c of chunks.slice(sourceChunkCount)) for (const span of c.sentences) sentenceHashes.push(sentenceHash(sentenceEmbeddingText(c, span)));
-    const plan = planDenseVectors(chunks, sentenceHashes, cache);
+    const atIngest = sentencesAtIngest(settings, sourceSentences);
+    const plan = planDenseVectors(chunks, sentenceHashes, cache, (c) => atIngest || c.kind === "glossary" || c.kind === "topic");
     const embedTotal = plan.missing.length;
     step("find texts to embed");
 
