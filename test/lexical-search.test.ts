@@ -35,10 +35,12 @@ describe("lexical search over the real index (SQLite FTS5)", () => {
   });
 
   it.each([
-    ["globl kpo markt size 2015", /17 billion/],
-    ["kpo markt in inda 2005", /1\.3 billion/],
-  ])("finds the same chunk when words of 5+ letters are misspelt: %j", (query, answer) => {
-    expect(topTexts(query).some((t) => answer.test(t))).toBe(true);
+    ["globl kpo markt size 2015", "global kpo market size 2015", /17 billion/],
+    ["kpo markt in inda 2005", "kpo market in inda 2005", /1\.3 billion/],
+  ])("finds the same chunks when words of 5+ letters are misspelt: %j", (query, spelt, answer) => {
+    expect(lexical.search(query, 5).map((h) => h.id)).toEqual(lexical.search(spelt, 5).map((h) => h.id));
+    // Among five: "kpo" is in four of the five documents' titles, so BM25 gives it no weight here.
+    expect(topTexts(query, 5).some((t) => answer.test(t))).toBe(true);
   });
 
   it("corrects a typo only to terms the index holds, and leaves short words and acronyms alone", () => {
