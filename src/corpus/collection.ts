@@ -62,8 +62,8 @@ export async function jsonlDocuments(file: string, fields: JsonlFields, displayN
 }
 
 /**
- * The files the targets name, in order and each once: a file as it is (an unsupported format is an
- * error), a folder's supported files at any depth (others are reported through `warn` and left
+ * The files the targets name, in order and each once: a file as it is (addManyToCorpus refuses an
+ * unsupported format), a folder's supported files at any depth (others are reported through `warn` and left
  * out), and a glob pattern's matches. A target that matches nothing is an error naming it.
  */
 export async function documentFiles(targets: string[], cwd: string, warn: (message: string) => void = () => {}): Promise<string[]> {
@@ -75,7 +75,7 @@ export async function documentFiles(targets: string[], cwd: string, warn: (messa
     const resolved = path.resolve(cwd, target);
     const info = await stat(resolved).catch(() => undefined);
     if (info?.isFile()) {
-      if (!formatOf(resolved)) throw new CorpusError(target, unsupportedMessage(resolved));
+      // Named on its own: an unsupported format is refused when the batch is checked, by the name it would have.
       add(resolved);
     } else if (info?.isDirectory()) {
       const found = (await readdir(resolved, { recursive: true, withFileTypes: true }))
