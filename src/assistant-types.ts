@@ -3,7 +3,7 @@ import type { FeedbackService } from "./feedback/service.ts";
 import type { Answer, AnswerEvent, AskOptions } from "./schema/answer.ts";
 import type { GapReport } from "./schema/feedback.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
-import type { SearchHit } from "./schema/passage.ts";
+import type { SearchHit, SearchMode } from "./schema/passage.ts";
 import type { SourceDetail, SourceInfo } from "./schema/source.ts";
 import type { IndexManifest } from "./index/manifest.ts";
 
@@ -21,7 +21,8 @@ export interface Assistant {
   ask(question: string, options?: AskOptions, context?: AskContext): Promise<Answer>;
   /** Citations first, then text deltas, then the final verified Answer. */
   askStream(question: string, options?: AskOptions, context?: AskContext): AsyncIterable<AnswerEvent>;
-  search(query: string, k?: number): Promise<SearchHit[]>;
+  /** The k best passages (1-100), by all retrievers fused or by one mode's (`lexical`, `dense`). */
+  search(query: string, k?: number, options?: { mode?: SearchMode }): Promise<SearchHit[]>;
   glossary: GlossaryLookup;
   sources: {
     list(): SourceInfo[];

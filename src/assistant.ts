@@ -22,6 +22,7 @@ import type { LoadedIndex } from "./index/store.ts";
 import type { AnswerModel } from "./answer/deterministic/model.ts";
 import type { LlmAnswerer } from "./answer/types.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
+import { SentenceVectorsOnDemand } from "./retrieve/sentence-vectors-ready.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import type { SourceInfo } from "./schema/source.ts";
@@ -88,8 +89,8 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
     ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
     askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
-    async search(query, k = 5) {
-      const passages = await retriever.retrieve(query, { k });
+    async search(query, k = 5, searchOptions = {}) {
+      const passages = await retriever.retrieve(query, { k, mode: searchOptions.mode });
       return passages.map((p) => searchHitSchema.parse(p));
     },
     glossary,
@@ -127,8 +128,10 @@ export function createAnswering(
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index), { ...(options.model ? { model: options.model } : {}), embedder: embedder.id });
+  // Passages reach the composer with their sentence vectors (made now for an index that left them to first use).
+  const answerRetriever = new SentenceVectorsOnDemand(index.chunks, index.sentenceVectors, embedder).ready(retriever);
   const service = new AnswerService({
-    retriever,
+    retriever: answerRetriever,
     composer,
     matcher,
     embedQuery: (t) => embedder.embedQuery(t),

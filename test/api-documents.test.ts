@@ -18,6 +18,7 @@ let settings: Settings;
 let live: LiveAssistant;
 let api: Awaited<ReturnType<typeof serveLive>>;
 let corpusBefore: string;
+let builds = 0;
 
 const upload = (name: string, bytes: Buffer | string, type = "application/octet-stream", headers: Record<string, string> = auth) => {
   const form = new FormData();
@@ -34,7 +35,14 @@ beforeAll(async () => {
   live = createLiveAssistant(settings, { pollMs: 0 });
   await live.start();
   // The server's own path: builds run in a child process, then the new index is swapped in.
-  const documents = new DocumentService(settings, (s) => ingestInChildProcess(s), () => live.reload().then(() => undefined));
+  const documents = new DocumentService(
+    settings,
+    (s) => {
+      builds++;
+      return ingestInChildProcess(s);
+    },
+    () => live.reload().then(() => undefined),
+  );
   api = await serveLive(settings, live, documents);
   corpusBefore = await sourcesJson();
 }, 180_000);
@@ -139,5 +147,37 @@ describe("adding, listing and removing a document over HTTP", () => {
     const answer = await ask("When are service credits paid?");
     expect(answer.citations.find((c) => c.sourceId === "policy.pdf")).toMatchObject({ page: 2, path: "corpus/derived/policy.pdf.txt" });
     expect(await checkCitations(answer, project.root)).toEqual([]);
+  });
+
+  it("adds several documents sent in one request with one index build, and refuses a batch with a bad one whole", async () => {
+    const form = (files: [string, string | Uint8Array<ArrayBuffer>][]) => {
+      const body = new FormData();
+      for (const [name, bytes] of files) body.append("file", new Blob([bytes], { type: "text/plain" }), name);
+      return fetch(`${api.url}/v1/documents`, { method: "POST", body, headers: auth });
+    };
+    const before = builds;
+    const refused = await form([
+      ["good.md", "# Good\n\nA good note about escrow agents for outsourced source code.\n"],
+      ["latin1.txt", new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])],
+    ]);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/^corpus\/sources\/latin1\.txt: is not valid UTF-8.*nothing of this batch was added/);
+    await expect(readFile(path.join(settings.CORPUS_DIR, "sources", "good.md"))).rejects.toThrow();
+    expect(builds).toBe(before);
+
+    const res = await form([
+      ["escrow.md", "# Escrow for source code\n\nAn escrow agent holds the provider's source code, released to the client if the provider fails.\n"],
+      ["credits.md", "# Service credits\n\nService credits are a share of the monthly fee refunded when a service level is missed.\n"],
+    ]);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { source: { id: string }; sources: { id: string; title: string; chunks: number }[] };
+    expect(body.sources.map((s) => [s.id, s.title])).toEqual([
+      ["escrow.md", "Escrow for source code"],
+      ["credits.md", "Service credits"],
+    ]);
+    expect(body.source.id).toBe("escrow.md");
+    expect(builds).toBe(before + 1);
+    const answer = await ask("What does an escrow agent hold?");
+    expect(answer.citations.some((c) => c.sourceId === "escrow.md")).toBe(true);
   });
 });

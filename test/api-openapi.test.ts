@@ -158,7 +158,8 @@ describe("GET /openapi.json", () => {
     expect(answer.properties.status.enum).toEqual(["answered", "not_found", "refused"]);
     expect(Object.keys(answer.properties)).toEqual(expect.arrayContaining(["id", "question", "answer", "citations", "mode", "timings"]));
     const search = doc.paths["/v1/search"].get;
-    expect(search.parameters.map((p: Json) => `${p.in}:${p.name}:${p.required}`).sort()).toEqual(["query:k:false", "query:q:true"]);
+    expect(search.parameters.map((p: Json) => `${p.in}:${p.name}:${p.required}`).sort()).toEqual(["query:k:false", "query:mode:false", "query:q:true"]);
+    expect(search.parameters.find((p: Json) => p.name === "k").schema).toMatchObject({ minimum: 1, maximum: 100 });
     expect(doc.components.schemas.FeedbackInput.properties.rating.enum).toEqual(["up", "down"]);
     for (const name of ["Answer", "Citation", "SearchHit", "GlossaryEntry", "SourceInfo", "SourceDetail", "FeedbackInput", "FeedbackRecord", "Problem", "SseCitationsEvent", "SseDeltaEvent"]) {
       expect(doc.components.schemas[name], name).toBeDefined();

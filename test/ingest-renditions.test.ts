@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractDocument, formatOf } from "../src/corpus/formats/index.ts";
 import { chunkDocument } from "../src/ingest/chunk.ts";
-import { cleanDocument } from "../src/ingest/clean.ts";
+import { cleanBody } from "../src/ingest/source-chunks.ts";
 import { spanText } from "../src/schema/passage.ts";
 import { makeDocx, makePdf } from "./support/documents.ts";
 
@@ -14,9 +14,11 @@ const FILES = ["policy.html", "vendor-onboarding.md", "service-levels.pdf", "new
 async function sentencesOf(file: string, bytes: Buffer = readFileSync(path.join(FIXTURE, file))) {
   const extracted = await extractDocument(formatOf(file)!, bytes, file);
   const raw = extracted.text;
-  const { blocks } = cleanDocument(raw.slice(extracted.bodyStart));
-  const shifted = blocks.map((b) => ({ ...b, start: b.start + extracted.bodyStart, end: b.end + extracted.bodyStart }));
-  const chunks = chunkDocument({ id: file, path: file, raw, meta: { title: file, kind: "document" } as never }, shifted);
+  const format = formatOf(file)!;
+  const doc = { id: file, path: file, raw, bodyStart: extracted.bodyStart, format, meta: { title: file, kind: "document" } } as never;
+  // The pipeline's own choice of cleaning: web-page rules for the HTML page, the document's own structure otherwise.
+  const { blocks } = cleanBody(doc, {});
+  const chunks = chunkDocument(doc, blocks);
   return chunks.flatMap((c) => c.sentences.map((s) => ({ kind: c.kind, section: c.section, text: spanText(c, s).replace(/\s+/g, " ") })));
 }
 

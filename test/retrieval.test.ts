@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Assistant } from "../src/assistant.ts";
 import { GlossaryMatcher } from "../src/retrieve/glossary-match.ts";
 import { rankedSources as sourcesOf } from "../src/eval/score.ts";
-import { reciprocalRankFusion } from "../src/retrieve/fuse.ts";
+import { reciprocalRankFusion, scoreFusion } from "../src/retrieve/fuse.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 
 interface DevQuestion {
@@ -69,6 +69,15 @@ describe("hybrid retrieval on the real corpus with the real model", () => {
     expect(hits.some((h) => h.ranks.bm25 !== undefined && /secur/i.test(h.text))).toBe(true);
   });
 
+  it("runs only the retrievers of the mode asked for, and returns up to 100 passages", async () => {
+    const lexical = await assistant.search("what are the risks of KPO", 10, { mode: "lexical" });
+    expect(lexical.every((h) => h.ranks.dense === undefined && h.scores.dense === undefined)).toBe(true);
+    expect(lexical.some((h) => h.ranks.bm25 !== undefined)).toBe(true);
+    const dense = await assistant.search("what are the risks of KPO", 10, { mode: "dense" });
+    expect(dense.every((h) => Object.keys(h.ranks).join() === "dense")).toBe(true);
+    expect((await assistant.search("outsourcing", 100)).length).toBe(100);
+  });
+
   it("never returns boilerplate such as navigation or affiliate disclosures", async () => {
     for (const q of ["tesla stock", "affiliate commission advertising", "Roth IRA 401(k)", "newsletter inbox"]) {
       for (const h of await assistant.search(q, 10)) {
@@ -109,5 +118,22 @@ describe("reciprocal rank fusion", () => {
     expect(fused[0]!.ranks).toEqual({ bm25: 2, dense: 1 });
     const tie = reciprocalRankFusion([{ name: "bm25", weight: 1, items: [{ id: "y", score: 1 }] }, { name: "dense", weight: 1, items: [{ id: "x", score: 1 }] }], 10);
     expect(tie.map((f) => f.id)).toEqual(["x", "y"]);
+  });
+});
+
+describe("score fusion", () => {
+  it("scales rank-only scores to their best, takes cosines as they are, and weighs candidates a list did not rank by its scoreOf", () => {
+    const cosines: Record<string, number> = { a: 0.1, b: 0.8, c: 0.5 };
+    const fused = scoreFusion([
+      { name: "bm25", weight: 1, items: [{ id: "a", score: 12 }, { id: "b", score: 6 }] },
+      { name: "dense", weight: 0.5, absolute: true, items: [{ id: "c", score: 0.5 }], scoreOf: (id) => cosines[id] },
+    ]);
+    expect(fused.map((f) => [f.id, Number(f.score.toFixed(3))])).toEqual([
+      ["a", 1.05],
+      ["b", 0.9],
+      ["c", 0.25],
+    ]);
+    expect(fused[1]!.ranks).toEqual({ bm25: 2 });
+    expect(fused[1]!.scores).toEqual({ bm25: 6, dense: 0.8 });
   });
 });

@@ -57,7 +57,7 @@ export async function syntheticCorpus(settings: Settings, count: number, seed = 
       parts.push(mixed.join(" "));
       words += mixed.length;
     }
-    documents.push({ id: `synthetic:${n}`, text: parts.join(" "), section: random() < 0.1 ? `${pick(sections)} ${syntheticWord(noise())}` : pick(sections), terms: "" });
+    documents.push({ id: `synthetic:${n}`, text: parts.join(" "), section: random() < 0.1 ? `${pick(sections)} ${syntheticWord(noise())}` : pick(sections), terms: "", title: "" });
   }
   return { documents, sentences };
 }

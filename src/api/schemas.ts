@@ -3,7 +3,7 @@ import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
 import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
-import { searchHitSchema } from "../schema/passage.ts";
+import { searchHitSchema, searchModeSchema } from "../schema/passage.ts";
 import { sourceDetailSchema, sourceInfoSchema, sourceTextSchema } from "../schema/source.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
@@ -72,7 +72,8 @@ export type AskRequest = z.infer<typeof askRequestSchema>;
 
 export const searchQuerySchema = z.object({
   q: z.string().trim().min(1).max(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
-  k: z.coerce.number().int().min(1).max(50).optional().meta({ description: "How many passages (1-50)", example: 5 }),
+  k: z.coerce.number().int().min(1).max(100).optional().meta({ description: "How many passages (1-100)", example: 5 }),
+  mode: searchModeSchema.optional().meta({ description: "Which retrievers run: lexical (BM25 and glossary names), dense (embeddings) or hybrid (all, fused; the default)" }),
 });
 
 export const glossaryListQuerySchema = z.object({

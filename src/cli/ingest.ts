@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Settings } from "../config/settings.ts";
 import { createEmbedder } from "../embed/factory.ts";
-import { assertWritable, removeLeftovers } from "../ingest/build-lock.ts";
+import { assertWritable, removeLeftovers } from "../index/build-lock.ts";
 import { ingest, type FlaggedPassage } from "../ingest/pipeline.ts";
 import { indexOptionsFromSettings } from "../store/index-options.ts";
 import { readManifest } from "../index/store.ts";

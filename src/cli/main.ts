@@ -6,10 +6,11 @@ import { AppError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { askCommand } from "./ask.ts";
 import { gapsCommand } from "./gaps.ts";
-import { addCommand, removeCommand } from "./documents.ts";
+import { addCommand, removeCommand, type AddOptions } from "./documents.ts";
 import { glossaryCommand } from "./glossary.ts";
 import { ingestCommand } from "./ingest.ts";
 import { searchCommand } from "./search.ts";
+import type { SearchMode } from "../schema/passage.ts";
 
 /** Composition root of the `kpo` command: settings are read here once and handed to each command. */
 const positiveInt = (max: number) => (value: string) => {
@@ -45,9 +46,10 @@ program
   .command("search")
   .description("print the passages hybrid retrieval ranks highest for a query, with source, section, offsets and scores")
   .argument("<query>", "what to search for")
-  .option("-k <n>", "number of passages", positiveInt(50), 5)
+  .option("-k <n>", "number of passages (1-100)", positiveInt(100), 5)
+  .addOption(new Option("--mode <mode>", "which retrievers run: lexical (BM25 and glossary names), dense (embeddings) or hybrid (all, fused)").choices(["lexical", "dense", "hybrid"]).default("hybrid"))
   .option("--json", "print JSON instead of text")
-  .action(async (query: string, opts: { k: number; json?: boolean }) => searchCommand(context(), query, opts));
+  .action(async (query: string, opts: { k: number; mode: SearchMode; json?: boolean }) => searchCommand(context(), query, opts));
 
 program
   .command("ask")
@@ -66,10 +68,15 @@ program
 
 program
   .command("add")
-  .description("add a document (a .pdf, .docx, .html, .md or .txt file, or an http(s) URL) to the corpus and publish the index with it")
-  .argument("<file-or-url>", "a path or an http(s) URL")
-  .option("--title <title>", "title to cite it by (default: from the document itself)")
-  .action(async (target: string, opts: { title?: string }) => addCommand(context(), target, opts));
+  .description(
+    "add documents (.pdf, .docx, .html, .md, .txt files, folders, glob patterns, http(s) URLs, or the records of a JSONL file) to the corpus and publish the index with them, once",
+  )
+  .argument("[targets...]", "files, folders (every supported file under them), glob patterns or http(s) URLs")
+  .option("--title <title>", "title to cite a single document by (default: from the document); with --jsonl, the field of each record's title (default: title)")
+  .option("--jsonl <file>", "a JSONL collection (e.g. a BEIR corpus.jsonl): each record becomes a Markdown document titled by its title")
+  .option("--id <field>", "with --jsonl: the field of each record's id, which names its document (default: _id)")
+  .option("--text <field>", "with --jsonl: the field of each record's text (default: text)")
+  .action(async (targets: string[], opts: AddOptions) => addCommand(context(), targets, opts));
 
 program
   .command("remove")

@@ -1,30 +1,39 @@
 import { Presets, SingleBar } from "cli-progress";
-import type { IngestProgress } from "../ingest/pipeline.ts";
+import type { IngestPhase, IngestProgress } from "../ingest/pipeline.ts";
+
+/** What each phase counts, as the bar names it. */
+const PHASES: Partial<Record<IngestPhase, string>> = {
+  add: "checking documents",
+  load: "cleaning and chunking documents",
+  embed: "embedding chunks and sentences",
+};
 
 /**
- * A progress bar for the embedding phase of an ingest (the only slow part), drawn on stderr
- * when it is a terminal. Used by `kpo ingest` and by `ask`/`search` when they must build the
- * index first, so a first run never sits silent for seconds.
+ * A progress bar for the slow phases of an ingest (checking the documents of a bulk add, cleaning
+ * and chunking, embedding), drawn on stderr when it is a terminal. Used by `kpo ingest`, `kpo add`
+ * and by `ask`/`search` when they must build the index first, so a first run never sits silent.
  */
 export function embeddingProgressBar(enabled = true): { onProgress: (p: IngestProgress) => void; stop: () => void } {
   const bar = new SingleBar(
-    { format: "embedding |{bar}| {value}/{total} chunks and sentences | ETA {eta_formatted}", stream: process.stderr, hideCursor: true },
+    { format: "{phase} |{bar}| {value}/{total} | ETA {eta_formatted}", stream: process.stderr, hideCursor: true },
     Presets.shades_classic,
   );
-  let started = false;
+  let shown: IngestPhase | undefined;
   return {
     onProgress(p) {
-      if (!enabled || !process.stderr.isTTY || p.phase !== "embed" || p.total === 0) return;
-      if (!started) {
-        bar.start(p.total, 0);
-        started = true;
+      const label = PHASES[p.phase];
+      if (!enabled || !process.stderr.isTTY || !label || p.total === 0) return;
+      if (shown !== p.phase) {
+        if (shown) bar.stop();
+        bar.start(p.total, 0, { phase: label });
+        shown = p.phase;
       }
       bar.setTotal(p.total);
       bar.update(p.done);
     },
     stop() {
-      if (started) bar.stop();
-      started = false;
+      if (shown) bar.stop();
+      shown = undefined;
     },
   };
 }

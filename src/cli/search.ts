@@ -1,13 +1,14 @@
 import type { Logger } from "pino";
 import { createAssistant } from "../assistant.ts";
 import type { Settings } from "../config/settings.ts";
+import type { SearchMode } from "../schema/passage.ts";
 import { embeddingProgressBar } from "./progress.ts";
 
-export async function searchCommand(ctx: { settings: Settings; logger: Logger }, query: string, opts: { k: number; json?: boolean }): Promise<void> {
+export async function searchCommand(ctx: { settings: Settings; logger: Logger }, query: string, opts: { k: number; mode?: SearchMode; json?: boolean }): Promise<void> {
   const bar = embeddingProgressBar();
   const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
-    const hits = await assistant.search(query, opts.k);
+    const hits = await assistant.search(query, opts.k, { mode: opts.mode });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(hits, null, 2)}\n`);
       return;

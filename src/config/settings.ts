@@ -40,6 +40,7 @@ export const settingsSchema = z.object({
   MAX_UPLOAD_MB: num(0.01, 1024).default(25),
   FETCH_TIMEOUT_MS: int(100, 600_000).default(15_000),
   INDEX_RELOAD_POLL_MS: int(0, 3_600_000).default(1_000),
+  FUSION: z.enum(["score", "rrf"], { message: "must be score or rrf" }).default("score"),
   RRF_K: int(1, 1000).default(10),
   WEIGHT_GLOSSARY: num(0, 10).default(1.2),
   WEIGHT_DENSE: num(0, 10).default(0.6),
@@ -47,6 +48,7 @@ export const settingsSchema = z.object({
   /** Unset: each index measures the breadth it needs for HNSW_RECALL_TARGET (src/index/hnsw-calibrate.ts). */
   HNSW_EF: int(10, 10_000).optional(),
   HNSW_RECALL_TARGET: num(0.5, 1).default(0.95),
+  SENTENCE_VECTORS: z.enum(["auto", "ingest", "query"], { message: "must be auto, ingest or query" }).default("auto"),
   // Blank means one worker a core; 0 embeds in the ingesting process itself.
   EMBED_WORKERS: z
     .string()

@@ -3,9 +3,8 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { CorpusError } from "../errors.ts";
-import { decodeUtf8 } from "./load.ts";
-
-export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
+import { FRONT_MATTER } from "./formats/markdown.ts";
+import { decodeUtf8 } from "./formats/utf8.ts";
 
 /**
  * Splits a curated Markdown file (glossary entry, topic note) into its validated front matter

@@ -1,10 +1,11 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
-import { decodeUtf8, MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
+import { decodeUtf8 } from "./formats/utf8.ts";
+import { MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
 
 /**
  * Adding and removing source documents: the file in corpus/sources/ and its entry in
@@ -70,46 +71,120 @@ export async function validateDocument(id: string, bytes: Buffer, rel: string): 
   return { format, extracted };
 }
 
-export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument): Promise<CorpusChange> {
-  const id = safeSourceName(doc.name);
-  const file = path.join(corpusDir, "sources", id);
-  const rel = path.relative(rootDir, file);
-  const { format, extracted } = await validateDocument(id, doc.bytes, rel);
+/** Several documents added as one change: each one's id, format, metadata and whether it replaced a document. */
+export interface CorpusBatch {
+  added: Omit<CorpusChange, "undo">[];
+  undo(): Promise<void>;
+}
 
-  const hash = sha256(doc.bytes);
-  for (const name of await readdir(path.join(corpusDir, "sources")).catch(() => [] as string[])) {
-    if (name === id) continue;
-    const other = await readFile(path.join(corpusDir, "sources", name)).catch(() => undefined);
-    if (other && sha256(other) === hash) throw new CorpusError(rel, `is identical to ${path.relative(rootDir, path.join(corpusDir, "sources", name))}, which is already in the corpus`);
+/** Files of a batch written (and flushed) this many at a time. */
+const WRITE_CONCURRENCY = 16;
+
+/** How many problems a refused batch names (the rest are counted). */
+const PROBLEMS_NAMED = 5;
+
+export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument): Promise<CorpusChange> {
+  const { added, undo } = await addManyToCorpus(corpusDir, rootDir, [doc]);
+  return { ...added[0]!, undo };
+}
+
+/**
+ * Adds documents to corpus/sources/ with their sources.json entries, all or none: every document is
+ * read and checked first (format, size, text, a duplicate of a document in the corpus or of another
+ * in the batch, two with one name), and a batch with any problem is refused whole with an error
+ * naming the documents and the reasons, before anything is written. sources.json is written once.
+ */
+export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: NewDocument[], onChecked?: (done: number, total: number) => void): Promise<CorpusBatch> {
+  const sourcesDir = path.join(corpusDir, "sources");
+  const relOf = (id: string) => path.relative(rootDir, path.join(sourcesDir, id));
+  const problems: { rel: string; reason: string }[] = [];
+  const existing = new Map<string, string>();
+  for (const name of await readdir(sourcesDir).catch(() => [] as string[])) {
+    const bytes = await readFile(path.join(sourcesDir, name)).catch(() => undefined);
+    if (bytes) existing.set(sha256(bytes), name);
+  }
+  const checked: { id: string; doc: NewDocument; format: Format; extracted: Extracted }[] = [];
+  const inBatch = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const [i, doc] of docs.entries()) {
+    const id = safeSourceName(doc.name);
+    const rel = relOf(id);
+    try {
+      if (ids.has(id)) throw new CorpusError(rel, "is named twice in this batch");
+      ids.add(id);
+      const { format, extracted } = await validateDocument(id, doc.bytes, rel);
+      const hash = sha256(doc.bytes);
+      const twin = existing.get(hash);
+      if (twin !== undefined && twin !== id) throw new CorpusError(rel, `is identical to ${relOf(twin)}, which is already in the corpus`);
+      const batchTwin = inBatch.get(hash);
+      if (batchTwin !== undefined) throw new CorpusError(rel, `is identical to ${relOf(batchTwin)}, also in this batch`);
+      inBatch.set(hash, id);
+      checked.push({ id, doc, format, extracted });
+    } catch (error) {
+      if (!(error instanceof CorpusError)) throw error;
+      problems.push({ rel: error.file, reason: error.message.slice(error.file.length + 2) });
+    }
+    onChecked?.(i + 1, docs.length);
+  }
+  if (problems.length) {
+    const [first, ...others] = problems;
+    const named = others.slice(0, PROBLEMS_NAMED - 1).map((p) => `${p.rel} ${p.reason}`);
+    const more = others.length > named.length ? [`and ${others.length - named.length} more`] : [];
+    const rest = others.length ? `; nothing was added, since ${others.length} other document${others.length === 1 ? "" : "s"} of this batch cannot be added either: ${[...named, ...more].join("; ")}` : "";
+    throw new CorpusError(first!.rel, `${first!.reason}${docs.length > 1 && !rest ? "; nothing of this batch was added" : rest}`);
   }
 
-  const previousFile = await readFile(file).catch(() => undefined);
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
-  const found = extracted.meta;
-  const old = entries.find((e) => e.file === id);
-  const entry = sourceMetaSchema.parse({
-    ...(old ?? {}),
-    file: id,
-    title: doc.title ?? (old?.title as string | undefined) ?? found.title ?? path.basename(id, path.extname(id)),
-    ...(found.publisher && !old?.publisher ? { publisher: found.publisher } : {}),
-    ...(found.author && !old?.author ? { author: found.author } : {}),
-    url: doc.url ?? (old?.url as string | null | undefined) ?? found.url ?? null,
+  const entriesById = new Map(entries.map((e) => [e.file, e]));
+  const previousFiles = new Map<string, Buffer | undefined>();
+  const added = checked.map(({ id, doc, format, extracted }) => {
+    const found = extracted.meta;
+    const old = entriesById.get(id);
+    const meta = sourceMetaSchema.parse({
+      ...(old ?? {}),
+      file: id,
+      title: doc.title ?? (old?.title as string | undefined) ?? found.title ?? path.basename(id, path.extname(id)),
+      ...(found.publisher && !old?.publisher ? { publisher: found.publisher } : {}),
+      ...(found.author && !old?.author ? { author: found.author } : {}),
+      url: doc.url ?? (old?.url as string | null | undefined) ?? found.url ?? null,
+    });
+    entriesById.set(id, Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)));
+    return { id, format, meta, replaced: false };
   });
-  const next = [...entries.filter((e) => e.file !== id), Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))];
-
-  await writeFileAtomic(file, doc.bytes);
-  await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(next, null, 2)}\n`);
-  return {
-    id,
-    format,
-    replaced: previousFile !== undefined,
-    meta: entry,
-    undo: async () => {
-      await restoreFile(file, previousFile);
-      await restoreFile(sourcesJsonPath(corpusDir), previousJson);
-      if (previousFile === undefined) await rm(renditionFile(corpusDir, id), { force: true });
-    },
+  const undo = async () => {
+    await forEachLimited([...previousFiles], async ([id, previous]) => {
+      await restoreFile(path.join(sourcesDir, id), previous);
+      if (previous === undefined) await rm(renditionFile(corpusDir, id), { force: true });
+    });
+    await restoreFile(sourcesJsonPath(corpusDir), previousJson);
   };
+  try {
+    await mkdir(sourcesDir, { recursive: true });
+    await forEachLimited(checked, async ({ id, doc }, i) => {
+      const file = path.join(sourcesDir, id);
+      const previous = await readFile(file).catch(() => undefined);
+      previousFiles.set(id, previous);
+      added[i]!.replaced = previous !== undefined;
+      await writeFileAtomic(file, doc.bytes);
+    });
+    await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify([...entriesById.values()], null, 2)}\n`);
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+  return { added, undo };
+}
+
+/** Runs `fn` over the items, WRITE_CONCURRENCY at a time (file writes wait on the disk, not the CPU). */
+async function forEachLimited<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, lane));
 }
 
 export async function removeFromCorpus(corpusDir: string, rootDir: string, id: string): Promise<CorpusChange & { removeRendition(): Promise<void> }> {

@@ -6,6 +6,7 @@ import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, SUPPORTED_EXTENSIONS, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
+import { decodeUtf8 } from "./formats/utf8.ts";
 import type { PageStart } from "./formats/types.ts";
 
 /** Larger documents are refused: embedding them would take minutes and they are rarely reference text. */
@@ -32,22 +33,6 @@ export interface RawDocument {
 }
 
 export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
-
-// ignoreBOM keeps a leading U+FEFF, as readFile(..., "utf8") does, so offsets match what citation checkers read.
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** Decodes strictly: invalid UTF-8 is an error naming the file, never silently replaced characters. */
-export function decodeUtf8(bytes: Buffer, file: string): string {
-  try {
-    return utf8.decode(bytes);
-  } catch (cause) {
-    // Point at the first bad byte: a lossy decode marks it with U+FFFD.
-    const lossy = bytes.toString("utf8");
-    const at = Math.max(0, lossy.indexOf("\uFFFD"));
-    const line = lossy.slice(0, at).split("\n").length;
-    throw new CorpusError(file, `is not valid UTF-8 (line ${line}, byte ${Buffer.byteLength(lossy.slice(0, at))}); save it as UTF-8 text`, { cause });
-  }
-}
 
 export async function loadSourcesMeta(corpusDir: string, rootDir: string): Promise<Map<string, SourceMeta>> {
   const file = path.join(corpusDir, "sources.json");

@@ -19,7 +19,7 @@ export const LEXICAL_FILE = "lexical.sqlite";
  * Bumped when the file's layout or the way texts are stored in it changes; bump PIPELINE_VERSION
  * (src/index/manifest.ts) with it, so existing indexes are rebuilt rather than refused at load.
  */
-export const LEXICAL_FORMAT = "fts5-1";
+export const LEXICAL_FORMAT = "fts5-2";
 
 // "1.3" and "2,000" are single terms of the analyser; FTS5 must not split them.
 const TOKENIZER = `unicode61 remove_diacritics 0 tokenchars '.,'`;

@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /** Bumped when cleaning, chunking or the index layout change, so old indexes are rebuilt. */
 // 7: term statistics (terms.json), the HNSW ef measured per index (manifest.hnsw), and the lexical index is an SQLite FTS5 file (lexical.sqlite) instead of MiniSearch JSON (bm25.json).
-export const PIPELINE_VERSION = 7;
+// 8: the web-page boilerplate rules clean web captures only; other documents keep all their text.
+export const PIPELINE_VERSION = 8;
 
 export const indexManifestSchema = z.object({
   version: z.literal(PIPELINE_VERSION),

@@ -12,7 +12,8 @@ export const LEGACY_SENTENCE_VECTORS_FILE = "sentences.f32";
  * where they were the server's largest allocation. Cosine over the int8 rows differs from float32
  * by at most 0.0008 (mean 0.0001), measured for 30 dev questions against every sentence of the
  * real corpus, with the same best sentence for each. Quantised once, at ingest; the file is read
- * into memory as it is.
+ * into memory as it is. A row may be missing (a large corpus embeds its sentences when an answer
+ * first needs them): it reads as similarity 0 until `set` fills it.
  */
 export class SentenceVectors {
   private constructor(
@@ -33,7 +34,7 @@ export class SentenceVectors {
   }
 
   /** Stores `floats` (one row of `dimensions` values) quantised as row `row`. */
-  private set(row: number, floats: ArrayLike<number>): void {
+  set(row: number, floats: ArrayLike<number>): void {
     const d = this.dimensions;
     if (floats.length !== d) throw new Error(`a vector of ${floats.length} dimensions among ${d}-dimension vectors`);
     let max = 0;
@@ -54,11 +55,23 @@ export class SentenceVectors {
     this.norms[row] = Math.sqrt(norm);
   }
 
+  /** A row not embedded yet (the index left it to be embedded when an answer first needs it). */
+  isMissing(row: number): boolean {
+    return this.norms[row]! < 0;
+  }
+
+  private markMissing(row: number): void {
+    this.rows.fill(0, row * this.dimensions, (row + 1) * this.dimensions);
+    this.scales[row] = 0;
+    this.norms[row] = MISSING;
+  }
+
   /**
    * Writes float32 rows quantised: the int8 rows in blocks of about 1 MB (never a copy of them
-   * all: ingest holds the float rows already), then the scales and the norms.
+   * all: ingest holds the float rows already), then the scales and the norms. An undefined row is
+   * written as missing (zeros, norm -1).
    */
-  static async write(file: string, rows: readonly Float32Array[], dimensions: number): Promise<void> {
+  static async write(file: string, rows: readonly (Float32Array | undefined)[], dimensions: number): Promise<void> {
     const perBlock = Math.max(1, Math.floor((1 << 20) / Math.max(1, dimensions)));
     const block = SentenceVectors.empty(dimensions, perBlock);
     const scales = new Float32Array(rows.length);
@@ -68,7 +81,9 @@ export class SentenceVectors {
       for (let first = 0; first < rows.length; first += perBlock) {
         const n = Math.min(perBlock, rows.length - first);
         for (let r = 0; r < n; r++) {
-          block.set(r, rows[first + r]!);
+          const floats = rows[first + r];
+          if (floats) block.set(r, floats);
+          else block.markMissing(r);
           scales[first + r] = block.scales[r]!;
           norms[first + r] = block.norms[r]!;
         }
@@ -135,7 +150,7 @@ export class SentenceVectors {
       nq += x * x;
     }
     const nr = this.norms[row]!;
-    return nq && nr ? dot / Math.sqrt(nq) / nr : 0;
+    return nq && nr > 0 ? dot / Math.sqrt(nq) / nr : 0;
   }
 
   /** Cosine similarity between two rows. */
@@ -144,7 +159,7 @@ export class SentenceVectors {
     let dot = 0;
     for (let i = 0; i < d; i++) dot += this.rows[a * d + i]! * this.rows[b * d + i]!;
     const n = this.norms[a]! * this.norms[b]!;
-    return n ? dot / n : 0;
+    return n > 0 && this.norms[a]! > 0 ? dot / n : 0;
   }
 
   /** Row `row` as floats again (within half a quantisation step of each stored value). */
@@ -156,3 +171,6 @@ export class SentenceVectors {
 }
 
 const padding = (bytes: number) => new Uint8Array((4 - (bytes % 4)) % 4);
+
+/** The norm a missing row is stored with (a real norm is never negative). */
+const MISSING = -1;

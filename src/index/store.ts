@@ -29,8 +29,8 @@ import { termStatsSchema, type TermStats } from "./term-stats.ts";
 export interface DenseContents {
   /** One float32 row per chunk, in the order of chunks. */
   vectors: Float32Array[];
-  /** One float32 row per sentence, in the order of chunks[].sentences[]. */
-  sentenceVectors: Float32Array[];
+  /** One float32 row per sentence, in the order of chunks[].sentences[]; undefined for a sentence embedded when first needed. */
+  sentenceVectors: (Float32Array | undefined)[];
   /** Embeddings of question-like texts (src/ingest/calibration-queries.ts) the HNSW breadth is measured with. */
   calibrationQueries: Float32Array[];
   /** What the manifest records (the rows' length; the embedder's declared size when there are none). */

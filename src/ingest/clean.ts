@@ -1,5 +1,6 @@
 /**
- * Boilerplate removal for raw web captures. The raw file is never modified: the cleaner
+ * Boilerplate removal for raw web captures (HTML pages, and text captures sources.json marks as
+ * web pages: see isWebCapture); other documents keep all their text (documentBlocks). The raw file is never modified: the cleaner
  * returns the spans to keep, with offsets into the raw text, and the spans it dropped with
  * a reason (for tests and `kpo ingest --explain`).
  *
@@ -341,6 +342,30 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanRes
   dropped.sort((a, b) => a.start - b.start);
   return { blocks: screened.blocks, dropped, flagged: screened.flagged };
 }
+
+/**
+ * The blocks of a document that is not a web capture (a paper, a report, notes, an imported
+ * abstract): its own structure with every line kept. Markdown and wiki headings are headings,
+ * bullets are list items, every other line is text; none of the web-page rules above apply, since
+ * prose that says "we" and "our partnership" is a page talking about itself only on a web page.
+ * Sentences that give instructions are screened as in every document.
+ */
+export function documentBlocks(raw: string, options: Pick<CleanOptions, "includeFlagged"> = {}): CleanResult {
+  const blocks: Block[] = [];
+  const dropped: DroppedSpan[] = [];
+  for (const line of splitLines(raw)) {
+    // A rule drawn with dashes or equals signs holds no text; a short line in capitals is a plain-text heading ("PURPOSE").
+    if (!/\p{L}/u.test(line.text)) dropped.push({ start: line.start, end: line.end, reason: "symbol" });
+    else if (line.markupLevel) blocks.push({ start: line.start, end: line.end, kind: "heading", level: line.markupLevel, text: line.text });
+    else if (!line.bullet && PLAIN_HEADING.test(line.text) && wordCount(line.text) <= 8) blocks.push({ start: line.start, end: line.end, kind: "heading", level: 2, text: line.text });
+    else blocks.push({ start: line.start, end: line.end, kind: line.bullet ? "list" : "text", level: 0, text: line.text });
+  }
+  const screened = screenInstructions(raw, blocks, options.includeFlagged ?? false);
+  return { ...screened, dropped: [...dropped, ...screened.dropped].sort((a, b) => a.start - b.start) };
+}
+
+/** A line in capitals with no sentence punctuation: how plain text marks a heading. */
+const PLAIN_HEADING = /^(?=.*\p{Lu}{3})[\p{Lu}\p{N}\s&/(),'’-]+$/u;
 
 /**
  * Corpus text is data, never instructions: a sentence that orders an AI or the reader about

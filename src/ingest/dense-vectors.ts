@@ -13,16 +13,21 @@ export interface DensePlan {
   calibration: CalibrationText[];
 }
 
-/** `sentenceHashes` holds the key of every sentence of `chunks`, in chunk and sentence order. */
-export function planDenseVectors(chunks: readonly Chunk[], sentenceHashes: readonly string[], cache: VectorCacheStore): DensePlan {
+/**
+ * `sentenceHashes` holds the key of every sentence of `chunks`, in chunk and sentence order. A
+ * sentence of a chunk `sentencesAtIngest` turns down is not embedded (its vector is made when an
+ * answer first needs it: src/retrieve/sentence-vectors-ready.ts), unless the cache has it already.
+ */
+export function planDenseVectors(chunks: readonly Chunk[], sentenceHashes: readonly string[], cache: VectorCacheStore, sentencesAtIngest: (chunk: Chunk) => boolean = () => true): DensePlan {
   const missing = new Map<string, string>();
   const sentences: { hash: string; text: () => string }[] = [];
   let at = 0;
   for (const c of chunks) {
     if (!cache.get(c.hash)) missing.set(c.hash, embeddingText(c));
+    const embedSentences = sentencesAtIngest(c);
     for (const span of c.sentences) {
       const hash = sentenceHashes[at++]!;
-      if (!cache.get(hash) && !missing.has(hash)) missing.set(hash, sentenceEmbeddingText(c, span));
+      if (embedSentences && !cache.get(hash) && !missing.has(hash)) missing.set(hash, sentenceEmbeddingText(c, span));
       sentences.push({ hash, text: () => sentenceEmbeddingText(c, span) });
     }
   }
@@ -47,11 +52,12 @@ export async function computeDenseVectors(
     onBatch,
   );
   plan.missing.forEach(([hash], i) => cache.set(hash, fresh.rows.subarray(i * fresh.dimensions, (i + 1) * fresh.dimensions)));
-  await cache.save([...index.chunks.map((c) => c.hash), ...index.sentenceHashes, ...plan.calibration.map((q) => q.hash)]);
+  const sentenceVectors = index.sentenceHashes.map((h) => cache.get(h));
+  await cache.save([...index.chunks.map((c) => c.hash), ...index.sentenceHashes.filter((_, i) => sentenceVectors[i]), ...plan.calibration.map((q) => q.hash)]);
   const vectors = index.chunks.map((c) => cache.get(c.hash)!);
   return {
     vectors,
-    sentenceVectors: index.sentenceHashes.map((h) => cache.get(h)!),
+    sentenceVectors,
     calibrationQueries: plan.calibration.map((q) => cache.get(q.hash)!),
     dimensions: vectors[0]?.length ?? embedding.dimensions,
   };

@@ -15,6 +15,8 @@ export interface ChunkedDocument {
   flagged: IndexManifest["flagged"];
   /** The document's share of the corpus's term statistics. */
   termCounts: TermCounts;
+  /** What ingest reports about it each time (a web capture kept whole, say), naming the file. */
+  warnings?: string[];
 }
 
 /**
@@ -46,7 +48,7 @@ export class DocumentCache {
       const entry = JSON.parse(readFileSync(this.file(sourceId), "utf8")) as ChunkedDocument & { key: string; sourceId: string };
       if (entry.key !== key || entry.sourceId !== sourceId) return undefined;
       if (!Array.isArray(entry.sentenceHashes) || !looksLikeTermCounts(entry.termCounts)) return undefined;
-      return { chunks: entry.chunks, sentenceHashes: entry.sentenceHashes, source: entry.source, flagged: entry.flagged, termCounts: entry.termCounts };
+      return { chunks: entry.chunks, sentenceHashes: entry.sentenceHashes, source: entry.source, flagged: entry.flagged, termCounts: entry.termCounts, warnings: entry.warnings ?? [] };
     } catch {
       return undefined;
     }

@@ -3,11 +3,12 @@ import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.ts";
 import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
-import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
+import { addManyToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
+import { CorpusError } from "../errors.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
-import { fileBuildLock, withBuildLock, type BuildLock } from "./build-lock.ts";
-import type { IngestSummary } from "./pipeline.ts";
+import { fileBuildLock, withBuildLock, type BuildLock } from "../index/build-lock.ts";
+import type { IngestProgress, IngestSummary } from "./pipeline.ts";
 
 /** Builds and publishes the index for the corpus as it is now (in this process or a child). */
 export type BuildIndex = (settings: Settings) => Promise<IngestSummary>;
@@ -33,6 +34,14 @@ export interface AddReport {
   ingest: IngestSummary;
 }
 
+export interface AddManyReport {
+  /** Each added document as published, in the order given. */
+  sources: SourceInfo[];
+  /** Per document: whether it replaced one of the same name. */
+  replaced: boolean[];
+  ingest: IngestSummary;
+}
+
 /**
  * Adds and removes documents: corpus change -> index build -> publish, under the build lock
  * (the one every index build takes; PostgreSQL's advisory lock as well with DATABASE_URL). If the build fails (a document that does not parse, a glossary entry that
@@ -53,28 +62,39 @@ export class DocumentService {
   ) {}
 
   async add(doc: NewDocument): Promise<AddReport> {
+    const report = await this.addMany([doc]);
+    return { source: report.sources[0]!, replaced: report.replaced[0]!, ingest: report.ingest };
+  }
+
+  /**
+   * Adds several documents with one index build, published once: all of them or none (a document
+   * that cannot be read refuses the batch before anything is written; a failed build undoes it).
+   */
+  async addMany(docs: NewDocument[], onProgress?: (progress: IngestProgress) => void): Promise<AddManyReport> {
     const { CORPUS_DIR, rootDir } = this.settings;
     return withBuildLock(this.lock, async () => {
-      let change;
+      let batch;
       try {
-        change = await addToCorpus(CORPUS_DIR, rootDir, doc);
+        batch = await addManyToCorpus(CORPUS_DIR, rootDir, docs, (done, total) => onProgress?.({ phase: "add", done, total }));
       } catch (error) {
-        this.fail(doc.name, error);
+        // The document the refusal names (the first problem of a batch), listed as failed by GET /v1/documents.
+        this.fail(error instanceof CorpusError ? path.basename(error.file) : docs[0]!.name, error);
         throw error;
       }
-      this.pending.add(change.id);
+      const ids = batch.added.map((a) => a.id);
+      for (const id of ids) this.pending.add(id);
       try {
         const summary = await this.build(this.settings);
-        this.failures.delete(change.id);
-        const source = (await publishedSources(summary.indexDir)).find((s) => s.id === change.id);
+        for (const id of ids) this.failures.delete(id);
+        const published = new Map((await publishedSources(summary.indexDir)).map((s) => [s.id, s]));
         await this.onPublished();
-        return { source: source!, replaced: change.replaced, ingest: summary };
+        return { sources: ids.map((id) => published.get(id)!), replaced: batch.added.map((a) => a.replaced), ingest: summary };
       } catch (error) {
-        await change.undo();
-        this.fail(change.id, error);
+        await batch.undo();
+        for (const id of ids) this.fail(id, error);
         throw error;
       } finally {
-        this.pending.delete(change.id);
+        for (const id of ids) this.pending.delete(id);
       }
     });
   }

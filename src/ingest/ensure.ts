@@ -3,7 +3,7 @@ import type { Embedder } from "../embed/embedder.ts";
 import { IndexError } from "../errors.ts";
 import { PIPELINE_VERSION } from "../index/manifest.ts";
 import { loadIndex, readManifest, type LoadedIndex } from "../index/store.ts";
-import { assertWritable, fileBuildLock, removeLeftovers, type BuildLock } from "./build-lock.ts";
+import { assertWritable, fileBuildLock, removeLeftovers, type BuildLock } from "../index/build-lock.ts";
 import { corpusFingerprint, ingest, type IngestOptions } from "./pipeline.ts";
 
 export interface EnsureIndexOptions extends IngestOptions {

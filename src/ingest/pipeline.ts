@@ -21,7 +21,8 @@ export { cleanBody, droppedShare } from "./source-chunks.ts";
 import { topicChunks } from "./topics.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
 
-export type IngestPhase = "load" | "embed" | "write";
+/** `add`: documents checked before they join the corpus (a bulk add); then the build's own phases. */
+export type IngestPhase = "add" | "load" | "embed" | "write";
 export interface IngestProgress {
   phase: IngestPhase;
   done: number;
@@ -32,6 +33,7 @@ export interface IngestProgress {
 export type FlaggedPassage = IndexManifest["flagged"][number];
 
 export interface IngestSummary {
+  /** Source documents with text in the index (one left without any is named in `warnings`). */
   documents: number;
   chunks: number;
   glossary: number;
@@ -55,10 +57,23 @@ export interface IngestOptions extends WriteOptions {
   onStep?: (step: string, ms: number) => void;
 }
 
+/**
+ * Below this many sentences in the source documents, SENTENCE_VECTORS=auto embeds them at ingest
+ * (the KPO corpus: a few hundred, seconds); above it, when an answer first needs them: a sentence vector
+ * costs an embedding each, and over 5,183 SciFact abstracts they were four fifths of an 18-minute
+ * ingest, while an answer reads the sentences of 16 passages. Glossary and claim sentences, which
+ * every answer scores, are always embedded at ingest.
+ */
+export const AUTO_SENTENCE_VECTORS_MAX = 20_000;
+
+function sentencesAtIngest(settings: Pick<Settings, "SENTENCE_VECTORS">, sourceSentences: number): boolean {
+  return settings.SENTENCE_VECTORS === "ingest" || (settings.SENTENCE_VECTORS === "auto" && sourceSentences <= AUTO_SENTENCE_VECTORS_MAX);
+}
+
 /** A digest of every input that shapes the index, to tell a stale index from a current one. */
 export async function corpusFingerprint(settings: Settings, sourceHashes?: Map<string, string>): Promise<string> {
   // TOKEN_RULES changes with the stopwords, normaliser or stemmer: BM25 and sentence terms depend on them.
-  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`];
+  const parts: string[] = [`pipeline:${PIPELINE_VERSION}`, `tokens:${TOKEN_RULES}`, `comments:${settings.INCLUDE_COMMENTS}`, `flagged:${settings.INCLUDE_FLAGGED_PASSAGES}`, `sentences:${settings.SENTENCE_VECTORS}`];
   for (const sub of ["sources", "glossary", "topics"]) {
     const dir = path.join(settings.CORPUS_DIR, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
@@ -132,9 +147,11 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     chunks.push(...glossary.map(glossaryChunk), ...claims);
     step("load + clean + chunk");
 
+    const sourceSentences = sourced.sentenceHashes.length;
     const sentenceHashes = sourced.sentenceHashes;
     for (const c of chunks.slice(sourceChunkCount)) for (const span of c.sentences) sentenceHashes.push(sentenceHash(sentenceEmbeddingText(c, span)));
-    const plan = planDenseVectors(chunks, sentenceHashes, cache);
+    const atIngest = sentencesAtIngest(settings, sourceSentences);
+    const plan = planDenseVectors(chunks, sentenceHashes, cache, (c) => atIngest || c.kind === "glossary" || c.kind === "topic");
     const embedTotal = plan.missing.length;
     step("find texts to embed");
 
@@ -154,7 +171,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
       embedder: { id: embedder.id, dimensions: embedder.dimensions },
       corpusHash: fingerprint,
       chunkHashes: chunks.map((c) => c.hash),
-      counts: { documents: sources.length, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
+      counts: { documents: sourced.indexed, chunks: chunks.length - glossary.length - claims.length, glossary: glossary.length, claims: claims.length },
       includeComments: settings.INCLUDE_COMMENTS,
       includeFlagged: settings.INCLUDE_FLAGGED_PASSAGES,
       flagged,
@@ -174,7 +191,7 @@ export async function ingest(settings: Settings, embedder: Embedder, options: In
     step("prune document cache");
     options.onProgress?.({ phase: "write", done: 1, total: 1 });
     return {
-      documents: sources.length,
+      documents: sourced.indexed,
       chunks: manifest.counts.chunks,
       glossary: glossary.length,
       embedded: embedTotal,

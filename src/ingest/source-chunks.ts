@@ -6,13 +6,13 @@ import { isEmptyDocument, listSourceFiles, loadSourcesMeta, MAX_SOURCE_BYTES, re
 import { PIPELINE_VERSION } from "../index/manifest.ts";
 import { countTerms, type TermCounts } from "../index/term-stats.ts";
 import type { Chunk } from "../schema/passage.ts";
-import type { SourceDetail } from "../schema/source.ts";
+import { isWebCapture, type SourceDetail } from "../schema/source.ts";
 import { TOKEN_RULES } from "../text/terms.ts";
 import { chunkDocument, sentenceEmbeddingText } from "./chunk.ts";
 import type { DocumentCache, ChunkedDocument } from "./document-cache.ts";
 import { collapse } from "../corpus/formats/types.ts";
 import type { IndexManifest } from "../index/manifest.ts";
-import { cleanDocument, type Block, type CleanOptions, type CleanResult } from "./clean.ts";
+import { cleanDocument, documentBlocks, type Block, type CleanOptions, type CleanResult } from "./clean.ts";
 
 type FlaggedPassage = IndexManifest["flagged"][number];
 
@@ -28,6 +28,8 @@ export interface SourceChunks {
   ids: string[];
   /** Documents cleaned and chunked in this run (the rest came from the document cache). */
   cleaned: number;
+  /** Documents with at least one chunk in the index. */
+  indexed: number;
   /** Each document's share of the term statistics, so only changed documents are recounted. */
   termCounts: TermCounts[];
 }
@@ -57,7 +59,7 @@ export async function chunkSources(
   const { dir, names } = await listSourceFiles(corpusDir, rootDir, options.warn);
   const metas = await loadSourcesMeta(corpusDir, rootDir);
   const pipelineKey = JSON.stringify([PIPELINE_VERSION, TOKEN_RULES, settings.INCLUDE_COMMENTS, settings.INCLUDE_FLAGGED_PASSAGES]);
-  const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0, termCounts: [] };
+  const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0, indexed: 0, termCounts: [] };
   const byHash = new Map<string, string>();
   for (const [n, name] of names.entries()) {
     const file = path.join(dir, name);
@@ -95,6 +97,7 @@ export async function chunkSources(
         source: sourceDetail(doc, chunks, cleaned.blocks),
         flagged: cleaned.flagged.map((f) => ({ path: doc.path, start: f.start, end: f.end, rule: f.rule, text: doc.raw.slice(f.start, f.end) })),
         termCounts: countTerms(chunks),
+        warnings: cleaned.keptWhole ? [`${doc.path}: the web-page boilerplate rules would remove all of its text, so it is indexed whole; if it is not a web page, give it another kind in sources.json`] : [],
       };
       out.cleaned++;
       options.onChunked?.(result);
@@ -102,7 +105,9 @@ export async function chunkSources(
       if (key) await cache.set(name, key, result);
     }
     byHash.set(result.source.contentHash, rel);
-    if (result.chunks.length === 0) options.warn(`${result.source.path}: no article text left after removing boilerplate; nothing indexed from it`);
+    for (const warning of result.warnings ?? []) options.warn(warning);
+    if (result.chunks.length === 0) options.warn(`${result.source.path}: no text left to index (only headings, or only sentences that give instructions); nothing indexed from it`);
+    else out.indexed++;
     out.ids.push(name);
     out.chunks.push(...result.chunks);
     out.sentenceHashes.push(...result.sentenceHashes);
@@ -116,18 +121,26 @@ export async function chunkSources(
 
 /**
  * Cleans the document body only (Markdown front matter is metadata, not text), with offsets
- * into the whole file.
+ * into the whole file. The web-page boilerplate rules apply to web captures only (isWebCapture);
+ * a web capture they would empty entirely is kept whole instead (`keptWhole`, reported by the
+ * caller), so no document vanishes because it does not look like a web page.
  */
-export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult {
-  if (doc.bodyStart === 0) return cleanDocument(doc.raw, options);
+export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult & { keptWhole: boolean } {
+  const body = doc.raw.slice(doc.bodyStart);
   const shift = <T extends { start: number; end: number }>(s: T): T => ({ ...s, start: s.start + doc.bodyStart, end: s.end + doc.bodyStart });
-  const result = cleanDocument(doc.raw.slice(doc.bodyStart), options);
-  return { blocks: result.blocks.map(shift), dropped: result.dropped.map(shift), flagged: result.flagged.map(shift) };
+  const shifted = (result: CleanResult): CleanResult =>
+    doc.bodyStart === 0 ? result : { blocks: result.blocks.map(shift), dropped: result.dropped.map(shift), flagged: result.flagged.map(shift) };
+  if (isWebCapture(doc.format, doc.meta.kind)) {
+    const cleaned = cleanDocument(body, options);
+    if (cleaned.blocks.some((b) => b.kind !== "heading") || !documentBlocks(body).blocks.some((b) => b.kind !== "heading")) return { ...shifted(cleaned), keptWhole: false };
+    return { ...shifted(documentBlocks(body, options)), keptWhole: true };
+  }
+  return { ...shifted(documentBlocks(body, options)), keptWhole: false };
 }
 
 /** Share of the original's visible text that did not make it into the kept blocks. */
 export function droppedShare(doc: RawDocument, blocks: Block[]): number {
-  const kept = blocks.filter((b) => b.kind !== "heading").reduce((n, b) => n + collapse(b.text).length, 0);
+  const kept = blocks.reduce((n, b) => n + collapse(b.text).length, 0);
   if (doc.visibleChars === 0) return 0;
   return Math.round(Math.min(1, Math.max(0, 1 - kept / doc.visibleChars)) * 1000) / 1000;
 }

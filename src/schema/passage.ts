@@ -72,6 +72,10 @@ export function spanText(chunk: Pick<Chunk, "text" | "start">, span: Span): stri
 export const retrieverNameSchema = z.enum(["glossary", "dense", "bm25"]);
 export type RetrieverName = z.infer<typeof retrieverNameSchema>;
 
+/** Which retrievers a search runs: lexical (BM25 and the glossary's names), dense (embeddings), or both fused. */
+export const searchModeSchema = z.enum(["lexical", "dense", "hybrid"]);
+export type SearchMode = z.infer<typeof searchModeSchema>;
+
 /** A retrieved chunk with its fused score and each retriever's rank (1-based) and raw score. */
 export const searchHitSchema = chunkSchema.omit({ sentences: true, hash: true }).extend({
   score: z.number(),

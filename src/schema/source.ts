@@ -14,6 +14,18 @@ export const sourceMetaSchema = z.object({
 export type SourceMeta = z.infer<typeof sourceMetaSchema>;
 
 /**
+ * sources.json `kind` values that mark a capture of a web page, whose navigation, ads, bylines,
+ * "related" lists and comments are cleaned away (src/ingest/clean.ts). Any kind starting with
+ * "web" counts too. Every other document (the default kind is "document") keeps all its text.
+ */
+export const WEB_CAPTURE_KINDS: readonly string[] = ["blog-post", "encyclopedia", "forum-post", "news-article"];
+
+/** An HTML page, or a text capture sources.json marks as a web page. */
+export function isWebCapture(format: string, kind: string): boolean {
+  return format === "html" || /^web\b/i.test(kind) || WEB_CAPTURE_KINDS.includes(kind.toLowerCase());
+}
+
+/**
  * A source as the surfaces list it. `id` is the file name; `path` (relative to the repository
  * root) is what citations point at: the file itself, or for PDF, Word and HTML its text rendition;
  * `originalPath` is the file as added.

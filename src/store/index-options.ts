@@ -1,5 +1,5 @@
 import type { Settings } from "../config/settings.ts";
-import { fileBuildLock, type BuildLock } from "../ingest/build-lock.ts";
+import { fileBuildLock, type BuildLock } from "../index/build-lock.ts";
 import { VectorCache, type VectorCacheStore } from "../index/vector-cache.ts";
 import type { Logger } from "../logger.ts";
 import { PostgresStore } from "./postgres.ts";

@@ -21,19 +21,28 @@ import { jsonResponse, problemResponses, sourceIdParamsSchema } from "../schemas
  * answering from the previous index throughout and a document that fails loses nothing.
  */
 
+/** Documents one upload may carry (each at most MAX_UPLOAD_MB); more go in further requests. */
+const MAX_FILES = 100;
+
 const uploadFormSchema = z
   .object({
-    file: z.string().meta({ format: "binary", description: `The document: ${SUPPORTED_EXTENSIONS.join(", ")}` }).optional(),
+    file: z
+      .array(z.string().meta({ format: "binary" }))
+      .max(MAX_FILES)
+      .optional()
+      .meta({ description: `The document, or several documents in several \`file\` parts (up to ${MAX_FILES}, one index build): ${SUPPORTED_EXTENSIONS.join(", ")}` }),
     url: z.url().optional().meta({ description: "Instead of a file: an http(s) URL to fetch (public addresses only)" }),
-    title: z.string().max(300).optional().meta({ description: "Title to cite it by (default: from the document)" }),
+    title: z.string().max(300).optional().meta({ description: "Title to cite a single document by (default: from the document)" }),
   })
   .meta({ id: "DocumentUpload" });
 const urlRequestSchema = z.object({ url: z.url({ protocol: /^https?$/ }), title: z.string().trim().min(1).max(300).optional() }).strict();
 
 const addedResponseSchema = z
   .object({
+    /** The (first) document added. */
     source: sourceInfoSchema,
     replaced: z.boolean(),
+    sources: z.array(sourceInfoSchema).meta({ description: "Every document of the request, in order, as published" }),
     ingest: z.object({ documents: z.number().int(), chunks: z.number().int(), embedded: z.number().int(), reused: z.number().int(), ms: z.number() }),
   })
   .meta({ id: "DocumentAdded" });
@@ -66,11 +75,12 @@ async function sniff(name: string, bytes: Buffer): Promise<string> {
 
 function runMulter(upload: multer.Multer, req: Request, res: Response, maxBytes: number): Promise<void> {
   return new Promise((resolve, reject) =>
-    upload.single("file")(req, res, (error: unknown) => {
+    upload.array("file", MAX_FILES)(req, res, (error: unknown) => {
       if (!error) return resolve();
       if (error instanceof multer.MulterError) {
         if (error.code === "LIMIT_FILE_SIZE") return reject(new HttpProblem(413, `the document is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (MAX_UPLOAD_MB)`));
-        return reject(new HttpProblem(400, `malformed upload: ${error.message}${error.field ? ` (field ${error.field})` : ""}; send one file in the multipart field "file"`));
+        if (error.code === "LIMIT_FILE_COUNT" || (error.code === "LIMIT_UNEXPECTED_FILE" && error.field === "file")) return reject(new HttpProblem(413, `more than ${MAX_FILES} documents in one request; send them in several`));
+        return reject(new HttpProblem(400, `malformed upload: ${error.message}${error.field ? ` (field ${error.field})` : ""}; send each document in a multipart field "file"`));
       }
       reject(new HttpProblem(400, `malformed multipart body: ${(error as Error).message}`));
     }),
@@ -86,7 +96,7 @@ function asProblem(error: unknown): unknown {
 
 export function documentsRoutes(deps: { settings: Settings; documents?: DocumentService }): AnyRouteSpec[] {
   const maxBytes = Math.floor(deps.settings.MAX_UPLOAD_MB * 1024 * 1024);
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 8 * 1024, parts: 8 } });
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: MAX_FILES, fields: 5, fieldSize: 8 * 1024, parts: MAX_FILES + 5 } });
   const service = () => {
     if (!deps.documents) throw new HttpProblem(503, "document management is not available in this process");
     return deps.documents;
@@ -97,7 +107,8 @@ export function documentsRoutes(deps: { settings: Settings; documents?: Document
       path: "/v1/documents",
       summary: "Add a document (PDF, Word, HTML, Markdown, text) to the corpus and publish the index with it",
       description:
-        "multipart/form-data with the document in field `file` (and optionally `title`), or JSON `{url, title?}` to fetch a public http(s) URL. " +
+        "multipart/form-data with the document in field `file` (and optionally `title`), or several documents in several `file` parts (published with one index build, all or none), " +
+        "or JSON `{url, title?}` to fetch a public http(s) URL. " +
         "The content is checked by sniffing, not only the extension. Answers once the new index is live. A document that cannot be parsed gets 422 " +
         "naming the reason, and the index is unchanged.",
       tags: ["documents"],
@@ -110,32 +121,35 @@ export function documentsRoutes(deps: { settings: Settings; documents?: Document
       },
       handler: async (_input, req, res) => {
         const documents = service();
-        let doc: { name: string; bytes: Buffer; url?: string; title?: string };
+        let docs: { name: string; bytes: Buffer; url?: string; title?: string }[];
         if (req.is("multipart/form-data")) {
           await runMulter(upload, req, res, maxBytes);
           const fields = z.object({ title: z.string().trim().min(1).max(300).optional(), url: z.string().optional() }).safeParse(req.body ?? {});
           if (!fields.success) throw HttpProblem.validation("body", fields.error);
-          if (!req.file) throw new HttpProblem(400, 'send the document in the multipart field "file"');
-          doc = { name: await sniff(req.file.originalname, req.file.buffer), bytes: req.file.buffer, title: fields.data.title };
+          const files = (req.files ?? []) as Express.Multer.File[];
+          if (files.length === 0) throw new HttpProblem(400, 'send the document in the multipart field "file"');
+          if (files.length > 1 && fields.data.title) throw new HttpProblem(400, "title names a single document; send several documents without it (each is titled from its own content)");
+          docs = [];
+          for (const file of files) docs.push({ name: await sniff(file.originalname, file.buffer), bytes: file.buffer, title: fields.data.title });
         } else if (req.is(JSON_TYPES)) {
           const parsed = urlRequestSchema.safeParse(req.body);
           if (!parsed.success) throw HttpProblem.validation("body", parsed.error);
           const fetched = await fetchDocument(parsed.data.url, { maxBytes, timeoutMs: deps.settings.FETCH_TIMEOUT_MS, allowPrivate: false }).catch((e: unknown) => {
             throw asProblem(e);
           });
-          doc = { ...fetched, name: await sniff(fetched.name, fetched.bytes), title: parsed.data.title };
+          docs = [{ ...fetched, name: await sniff(fetched.name, fetched.bytes), title: parsed.data.title }];
         } else {
           throw new HttpProblem(415, "send multipart/form-data with the document in field \"file\", or JSON {\"url\": ...}", {
             headers: { "Accept-Post": "multipart/form-data, application/json" },
           });
         }
-        res.locals.logFields = { document: doc.name, bytes: doc.bytes.length };
-        const report = await documents.add(doc).catch((e: unknown) => {
+        res.locals.logFields = { document: docs[0]!.name, documents: docs.length, bytes: docs.reduce((n, d) => n + d.bytes.length, 0) };
+        const report = await documents.addMany(docs).catch((e: unknown) => {
           throw asProblem(e);
         });
         const { documents: count, chunks, embedded, reused, ms } = report.ingest;
-        res.status(201).location(`/v1/sources/${encodeURIComponent(report.source.id)}`);
-        res.json({ source: report.source, replaced: report.replaced, ingest: { documents: count, chunks, embedded, reused, ms } });
+        res.status(201).location(`/v1/sources/${encodeURIComponent(report.sources[0]!.id)}`);
+        res.json({ source: report.sources[0], replaced: report.replaced[0], sources: report.sources, ingest: { documents: count, chunks, embedded, reused, ms } });
       },
     }),
     defineRoute({

@@ -16,8 +16,8 @@ export function searchRoutes({ settings }: { settings: Pick<Settings, "LOG_QUEST
         ...problemResponses(400, 401, 405, 429, 500, 503),
       },
       handler: async ({ query }, _req, res) => {
-        res.locals.logFields = { ...(settings.LOG_QUESTIONS ? { q: query.q } : {}), queryChars: query.q.length, k: query.k };
-        const hits = await res.locals.assistant!.search(query.q, query.k);
+        res.locals.logFields = { ...(settings.LOG_QUESTIONS ? { q: query.q } : {}), queryChars: query.q.length, k: query.k, mode: query.mode };
+        const hits = await res.locals.assistant!.search(query.q, query.k, { mode: query.mode });
         res.json({ query: query.q, hits });
       },
     }),

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { CorpusError } from "../../errors.ts";
-import { decodeUtf8 } from "../load.ts";
+import { decodeUtf8 } from "./utf8.ts";
 import { extractDocx } from "./docx.ts";
 import { extractHtml } from "./html.ts";
 import { extractMarkdown } from "./markdown.ts";

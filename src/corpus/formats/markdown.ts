@@ -1,7 +1,9 @@
 import { parse as parseYaml } from "yaml";
 import { CorpusError } from "../../errors.ts";
-import { FRONT_MATTER } from "../curated.ts";
 import { collapse, validMeta, type Extracted } from "./types.ts";
+
+/** A leading YAML block between `---` lines: a document's (and every curated file's) metadata. */
+export const FRONT_MATTER = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/;
 
 /**
  * Markdown and plain text are cited as they are. A leading YAML front matter block (the same
@@ -10,7 +12,7 @@ import { collapse, validMeta, type Extracted } from "./types.ts";
  */
 export function extractMarkdown(text: string, rel: string): Extracted {
   const match = FRONT_MATTER.exec(text);
-  if (!match) return { text, bodyStart: 0, meta: {}, visibleChars: collapse(text).length };
+  if (!match) return { text, bodyStart: 0, meta: validMeta({ title: firstHeading(text) }), visibleChars: visibleChars(text) };
   let data: unknown;
   try {
     data = parseYaml(match[1]!);
@@ -27,12 +29,20 @@ export function extractMarkdown(text: string, rel: string): Extracted {
   if (typeof fields.url === "string" && !URL.canParse(fields.url)) throw new CorpusError(rel, `front matter field "url": ${JSON.stringify(fields.url)} is not a URL`);
   const date = fields.updated ?? fields.date;
   const meta = validMeta({
-    title: fields.title,
+    title: fields.title ?? firstHeading(text.slice(match[0].length)),
     publisher: fields.publisher,
     author: fields.author,
     url: fields.url,
     updated: date instanceof Date ? date.toISOString().slice(0, 10) : typeof date === "string" ? date : undefined,
   });
   const bodyStart = match[0].length;
-  return { text, bodyStart, meta, visibleChars: collapse(text.slice(bodyStart)).length };
+  return { text, bodyStart, meta, visibleChars: visibleChars(text.slice(bodyStart)) };
 }
+
+/** The text of the first level-1 heading (`# Title`), which names a Markdown document that has no front matter title. */
+function firstHeading(body: string): string | undefined {
+  return /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
+}
+
+/** Characters a reader sees: heading markers are markup, not text. */
+const visibleChars = (body: string) => collapse(body.replace(/^#{1,6}[ \t]+/gm, "")).length;
