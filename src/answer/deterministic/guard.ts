@@ -15,9 +15,13 @@ const INJECTION = [
   /\b(reveal|print|show|repeat|output|leak|dump|display)\b.{0,40}\b(prompt|instructions?|configuration|rules)\b/i,
   /\byou are now\b|\bact as (an? )?(unfiltered|unrestricted|different|evil)\b|\bjailbreak\b|\bdeveloper mode\b|\bDAN\b/i,
   /\bpretend (to be|you are)\b/i,
+  // Asking for the assistant's own internals: its files, settings, secrets or code, not a topic of the corpus.
+  /\b(your|the (server|system|bot|assistant|app)'?s?)\s+([\w-]+\s+)?(\.env|env(ironment)?( file| variables?)?|api[ _-]?keys?|secrets?|passwords?|tokens?|credentials|source code|code ?base|config(uration)?( files?)?|settings|database|files?|director(y|ies)|folders?|internals|instructions|prompt)\b/i,
+  /(^|\s)\.env\b|\/etc\/\w|\b[A-Z][A-Z0-9]*_(API_KEY|KEY|TOKEN|SECRET|PASSWORD|URL)\b|\bprocess\.env\b|\benvironment variables?\b|^\s*(cat|ls|rm|sudo|curl|wget|echo)\s+\S/i,
+  /\b(repeat|print|show|output|what (was|is) written)\b.{0,30}(\b(everything|all( of)?( the)? (text|words)|the (text|words)) (above|before)\b|\b(above|before) (this|that|here)\b)/i,
 ];
 
-const ABUSE = /\b(fuck\w*|shit\w*|bitch\w*|cunt\w*|asshole\w*|bastard\w*|retard\w*|idiot\w*|stupid bot|moron\w*|kill yourself|kys)\b/i;
+const ABUSE = /\b(fuck\w*|shit\w*|bitch\w*|cunt\w*|asshole\w*|bastard\w*|retard\w*|idiot\w*|stupid bot|moron\w*|kill yourself|kys|you (are|'re) (useless|worthless|garbage|trash|dumb|stupid|pathetic))\b/i;
 
 export const HELP_HINT = 'Try a question such as "What is KPO?", "KPO vs BPO", or "What are the risks of KPO?".';
 
