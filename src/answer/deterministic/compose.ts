@@ -1,5 +1,6 @@
 import type { GlossaryMatch } from "../../retrieve/glossary-match.ts";
 import type { Answer } from "../../schema/answer.ts";
+import { indexGlossary, notFoundText, relatedTerms, type GlossarySimilarity } from "../related.ts";
 import type { Passage } from "../types.ts";
 import { AnswerBuilder } from "./builder.ts";
 import type { ComposeContext } from "./context.ts";
@@ -37,7 +38,10 @@ type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
  * same index gives the same output.
  */
 export class DeterministicComposer {
-  constructor(private readonly knowledge: Knowledge) {}
+  private readonly glossary: GlossarySimilarity;
+  constructor(private readonly knowledge: Knowledge) {
+    this.glossary = indexGlossary(knowledge);
+  }
 
   /**
    * The text with each misspelt word (five letters or more, unknown to the corpus) replaced by the
@@ -69,10 +73,15 @@ export class DeterministicComposer {
     const own = classify(question.focus, matches, known);
     const intent = own.kind === "definition" && !POINTS_BACK.test(question.focus) ? own : classify(question.focus, matches, known, topicWords(question.referent));
     const related = this.related(matches, passages);
+    // Not found: only terms the question names or means (above the similarity floor), never whatever retrieval surfaced.
+    const notFound = (reason?: string) => {
+      const suggested = relatedTerms({ vector: input.queryVector, named: matches.map((m) => m.entry) }, this.glossary).map((r) => r.term);
+      return notFoundAnswer(suggested, knowledge.glossaryBySlug.size, reason);
+    };
     const evidence = assessEvidence(knowledge, query, passages);
-    if (evidence.unmet.length) return notFound(related, `The sources say nothing about ${evidence.unmet.join(", ")}.`);
+    if (evidence.unmet.length) return notFound(`The sources say nothing about ${evidence.unmet.join(", ")}.`);
     const stated = intent.kind === "definition" || intent.kind === "comparison" || (intent.kind === "advice" && intent.choice);
-    if (!evidence.answerable && !stated) return notFound(related);
+    if (!evidence.answerable && !stated) return notFound();
 
     const named = [...new Map(matches.map((m) => [m.entry.slug, m.entry])).values()];
     // A narrower term named after the one asked about is about it too: a sentence on knowledge process
@@ -103,7 +112,7 @@ export class DeterministicComposer {
         general(ctx);
         break;
     }
-    if (ctx.builder.isEmpty()) return notFound(related);
+    if (ctx.builder.isEmpty()) return notFound();
     return { status: "answered", ...ctx.builder.build(), related: related.filter((r) => !ctx.builder.mentions(r)) };
   }
 
@@ -115,12 +124,6 @@ export class DeterministicComposer {
   }
 }
 
-function notFound(related: string[], reason?: string): Composed {
-  const hint = related.length ? ` Related terms you could look up: ${related.join(", ")}.` : "";
-  return {
-    status: "not_found",
-    answer: `The knowledge base doesn't cover that, so I won't guess.${reason ? ` ${reason}` : ""}${hint}`,
-    citations: [],
-    related,
-  };
+function notFoundAnswer(related: string[], glossaryTerms: number, reason?: string): Composed {
+  return { status: "not_found", answer: notFoundText({ reason, related, glossaryTerms }), citations: [], related };
 }
