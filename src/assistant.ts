@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -78,16 +79,28 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     log: shared.store,
     // A new published index (a live reload, another replica's build) never gets answers cached from an older one.
     indexVersion: `${index.manifest.version}:${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
+    corpus: index.manifest.corpusHash,
     defaultMode,
     logQuestions: settings.LOG_QUESTIONS,
     onLogError: (error) => options.onFallback?.("question_log", error),
     logger,
   });
 
+  const gapReport = async (limit = 2_000) =>
+    buildGapReport(
+      {
+        candidates: await shared.store.gapCandidates(limit),
+        resolutions: await shared.store.gapResolutions(),
+        answeredSince: (since) => shared.store.answeredSince(since, limit),
+      },
+      { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) },
+    );
+
   return {
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
     ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
     askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
+    answer: async (id) => (await shared.store.findAnswer(id))?.answer,
     async search(query, k = 5) {
       const passages = await retriever.retrieve(query, { k });
       return passages.map((p) => searchHitSchema.parse(p));
@@ -103,8 +116,14 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     },
     feedback: new FeedbackService(shared.store),
     async gaps(gapOptions = {}) {
-      const candidates = await shared.store.gapCandidates(gapOptions.limit ?? 2_000);
-      return buildGapReport(candidates, { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) });
+      return (await gapReport(gapOptions.limit)).report;
+    },
+    async resolveGap(id, meta = {}) {
+      const gap = (await gapReport()).open.find((o) => o.group.id === id);
+      if (!gap) return undefined;
+      const resolution = { id: randomUUID(), at: new Date().toISOString(), questions: gap.questions, examples: gap.group.examples, count: gap.group.count, ...meta };
+      await shared.store.addGapResolution(resolution);
+      return resolution;
     },
     async close() {
       await embedder.close?.();
