@@ -5,6 +5,8 @@ import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
 import { decodeUtf8, MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
+import { removeSourceEntry, upsertSourceEntry } from "./sources-json.ts";
+import { splitSiteSuffix } from "./title.ts";
 
 /**
  * Adding and removing source documents: the file in corpus/sources/ and its entry in
@@ -75,6 +77,7 @@ export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDo
   const file = path.join(corpusDir, "sources", id);
   const rel = path.relative(rootDir, file);
   const { format, extracted } = await validateDocument(id, doc.bytes, rel);
+  const found = extracted.meta;
 
   const hash = sha256(doc.bytes);
   for (const name of await readdir(path.join(corpusDir, "sources")).catch(() => [] as string[])) {
@@ -85,20 +88,22 @@ export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDo
 
   const previousFile = await readFile(file).catch(() => undefined);
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
-  const found = extracted.meta;
   const old = entries.find((e) => e.file === id);
+  // "Vendor SLA guide | Acme Sourcing Office": the title without the site's name, which becomes the publisher.
+  const { title: foundTitle, site } = found.title ? splitSiteSuffix(found.title, found.publisher) : { title: undefined, site: undefined };
+  const publisher = found.publisher ?? site;
   const entry = sourceMetaSchema.parse({
     ...(old ?? {}),
     file: id,
-    title: doc.title ?? (old?.title as string | undefined) ?? found.title ?? path.basename(id, path.extname(id)),
-    ...(found.publisher && !old?.publisher ? { publisher: found.publisher } : {}),
+    title: doc.title ?? (old?.title as string | undefined) ?? foundTitle ?? path.basename(id, path.extname(id)),
+    ...(publisher && !old?.publisher ? { publisher } : {}),
     ...(found.author && !old?.author ? { author: found.author } : {}),
     url: doc.url ?? (old?.url as string | null | undefined) ?? found.url ?? null,
   });
-  const next = [...entries.filter((e) => e.file !== id), Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))];
+  const written = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as SourceMeta;
 
   await writeFileAtomic(file, doc.bytes);
-  await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(next, null, 2)}\n`);
+  await writeFileAtomic(sourcesJsonPath(corpusDir), upsertSourceEntry(previousJson, written));
   return {
     id,
     format,
@@ -122,7 +127,7 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
   const old = entries.find((e) => e.file === id);
   await rm(file);
-  if (old) await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(entries.filter((e) => e !== old), null, 2)}\n`);
+  if (old && previousJson !== undefined) await writeFileAtomic(sourcesJsonPath(corpusDir), removeSourceEntry(previousJson, id));
   return {
     id,
     format,
