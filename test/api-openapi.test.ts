@@ -79,6 +79,7 @@ describe("GET /openapi.json", () => {
         "get /v1/gaps",
         "post /v1/gaps/{id}/resolve",
         "get /v1/answers/{id}",
+        "get /v1/quiz",
       ].sort(),
     );
   });

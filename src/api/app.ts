@@ -22,6 +22,7 @@ import { FallbackRateLimitStore } from "./rate-limit-store.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
+import { quizRoutes } from "./routes/quiz.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
     ...answersRoutes(),
     ...searchRoutes({ settings }),
     ...glossaryRoutes(),
+    ...quizRoutes(),
     ...sourcesRoutes({ rootDir: settings.rootDir }),
     ...feedbackRoutes(),
     ...gapsRoutes(),
