@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
 import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
-import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
+import { Knowledge } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
 import { IssuedAnswers } from "./answer/issue.ts";
 import type { Settings } from "./config/settings.ts";
@@ -18,7 +18,7 @@ import { buildGapReport } from "./feedback/gaps.ts";
 import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
-import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
+import { closestEntries, type GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { normalizeTerm } from "./text/terms.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
@@ -158,18 +158,6 @@ function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): Glo
       return f ? sorted.filter((e) => names(e).some((n) => n.includes(f))) : sorted;
     },
     lookup: (term) => matcher.lookup(term),
-    suggest(term, limit = 5) {
-      const key = normalizeTerm(term);
-      // Prefix matches first (autocomplete), then the closest spellings.
-      const scored = sorted.map((e) => {
-        const distance = Math.min(...names(e).map((n) => (n.startsWith(key) ? -1 : n.includes(key) ? 0 : editDistance(key, n, 8))));
-        return { e, distance };
-      });
-      return scored
-        .filter((s) => s.distance <= Math.max(2, Math.floor(key.length / 3)))
-        .sort((a, b) => a.distance - b.distance || a.e.term.localeCompare(b.e.term))
-        .slice(0, limit)
-        .map((s) => s.e);
-    },
+    suggest: (term, limit = 5) => closestEntries(sorted, term, limit),
   };
 }
