@@ -103,7 +103,7 @@ function build(view) {
   const gaps = section(
     "admin-gaps",
     "Coverage gaps",
-    "Questions the sources could not answer (or answers rated 👎), grouped by meaning, largest first. Add a document or a glossary entry that covers one, then mark it resolved; it also closes by itself once a question of it is answered after the corpus changed, and opens again if asked again unanswered.",
+    "Questions the sources could not answer (or whose answers were rated not helpful), grouped by meaning, largest first. Add a document or a glossary entry that covers one, then mark it resolved; it also closes by itself once a question of it is answered after the corpus changed, and opens again if asked again unanswered.",
   );
   const feedback = section("admin-feedback", "Feedback", "The latest ratings, newest first, with the reason given and the question asked.");
   documents.refresh.addEventListener("click", () => void loadDocuments());
@@ -257,7 +257,7 @@ function renderGaps(report) {
               h(
                 "p",
                 { class: "row-meta" },
-                [g.notFound ? `${g.notFound} not found` : null, g.ratedDown ? `${g.ratedDown} rated 👎` : null].filter(Boolean).join(", "),
+                [g.notFound ? `${g.notFound} not found` : null, g.ratedDown ? `${g.ratedDown} rated not helpful` : null].filter(Boolean).join(", "),
                 ` · first ${day(g.firstSeen)} · last ${day(g.lastSeen)}`,
               ),
               g.relatedTerms.length
