@@ -1,7 +1,7 @@
 import type { AskContext } from "./answer/issue.ts";
 import type { FeedbackService } from "./feedback/service.ts";
 import type { Answer, AnswerEvent, AskOptions } from "./schema/answer.ts";
-import type { GapReport } from "./schema/feedback.ts";
+import type { GapReport, GapResolution } from "./schema/feedback.ts";
 import type { GlossaryEntry } from "./schema/glossary.ts";
 import type { SearchHit, SearchMode } from "./schema/passage.ts";
 import type { SourceDetail, SourceInfo } from "./schema/source.ts";
@@ -21,6 +21,8 @@ export interface Assistant {
   ask(question: string, options?: AskOptions, context?: AskContext): Promise<Answer>;
   /** Citations first, then text deltas, then the final verified Answer. */
   askStream(question: string, options?: AskOptions, context?: AskContext): AsyncIterable<AnswerEvent>;
+  /** An answer issued earlier, as the question log kept it (its permanent link); undefined when not kept. */
+  answer(id: string): Promise<Answer | undefined>;
   /** The k best passages (1-100), by all retrievers fused or by one mode's (`lexical`, `dense`). */
   search(query: string, k?: number, options?: { mode?: SearchMode }): Promise<SearchHit[]>;
   glossary: GlossaryLookup;
@@ -34,6 +36,8 @@ export interface Assistant {
   feedback: FeedbackService;
   /** Not-found and 👎 questions grouped by meaning (the coverage-gap report). */
   gaps(options?: { limit?: number }): Promise<GapReport>;
+  /** Marks an open gap (by its id in the report) resolved; undefined when no open gap has that id. */
+  resolveGap(id: string, meta?: { user?: string }): Promise<GapResolution | undefined>;
   close(): Promise<void>;
 }
 

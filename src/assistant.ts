@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Assistant, GlossaryLookup } from "./assistant-types.ts";
 import { embedderSimilarity } from "./answer/llm/similarity.ts";
 import { DeterministicComposer } from "./answer/deterministic/compose.ts";
-import { Knowledge, editDistance } from "./answer/deterministic/knowledge.ts";
+import { Knowledge } from "./answer/deterministic/knowledge.ts";
 import { AnswerService } from "./answer/service.ts";
 import { IssuedAnswers } from "./answer/issue.ts";
 import type { Settings } from "./config/settings.ts";
@@ -17,7 +18,7 @@ import { buildGapReport } from "./feedback/gaps.ts";
 import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
-import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
+import { closestEntries, type GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import type { LoadedIndex } from "./index/store.ts";
 import type { AnswerModel } from "./answer/deterministic/model.ts";
 import type { LlmAnswerer } from "./answer/types.ts";
@@ -79,16 +80,28 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     log: shared.store,
     // A new published index (a live reload, another replica's build) never gets answers cached from an older one.
     indexVersion: `${index.manifest.version}:${index.manifest.corpusHash}:${index.manifest.embedder.id}`,
+    corpus: index.manifest.corpusHash,
     defaultMode,
     logQuestions: settings.LOG_QUESTIONS,
     onLogError: (error) => options.onFallback?.("question_log", error),
     logger,
   });
 
+  const gapReport = async (limit = 2_000) =>
+    buildGapReport(
+      {
+        candidates: await shared.store.gapCandidates(limit),
+        resolutions: await shared.store.gapResolutions(),
+        answeredSince: (since) => shared.store.answeredSince(since, limit),
+      },
+      { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) },
+    );
+
   return {
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
     ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
     askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
+    answer: async (id) => (await shared.store.findAnswer(id))?.answer,
     async search(query, k = 5, searchOptions = {}) {
       const passages = await retriever.retrieve(query, { k, mode: searchOptions.mode });
       return passages.map((p) => searchHitSchema.parse(p));
@@ -104,8 +117,14 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     },
     feedback: new FeedbackService(shared.store),
     async gaps(gapOptions = {}) {
-      const candidates = await shared.store.gapCandidates(gapOptions.limit ?? 2_000);
-      return buildGapReport(candidates, { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) });
+      return (await gapReport(gapOptions.limit)).report;
+    },
+    async resolveGap(id, meta = {}) {
+      const gap = (await gapReport()).open.find((o) => o.group.id === id);
+      if (!gap) return undefined;
+      const resolution = { id: randomUUID(), at: new Date().toISOString(), questions: gap.questions, examples: gap.group.examples, count: gap.group.count, ...meta };
+      await shared.store.addGapResolution(resolution);
+      return resolution;
     },
     async close() {
       await embedder.close?.();
@@ -167,18 +186,6 @@ function glossaryLookup(entries: GlossaryEntry[], matcher: GlossaryMatcher): Glo
       return f ? sorted.filter((e) => names(e).some((n) => n.includes(f))) : sorted;
     },
     lookup: (term) => matcher.lookup(term),
-    suggest(term, limit = 5) {
-      const key = normalizeTerm(term);
-      // Prefix matches first (autocomplete), then the closest spellings.
-      const scored = sorted.map((e) => {
-        const distance = Math.min(...names(e).map((n) => (n.startsWith(key) ? -1 : n.includes(key) ? 0 : editDistance(key, n, 8))));
-        return { e, distance };
-      });
-      return scored
-        .filter((s) => s.distance <= Math.max(2, Math.floor(key.length / 3)))
-        .sort((a, b) => a.distance - b.distance || a.e.term.localeCompare(b.e.term))
-        .slice(0, limit)
-        .map((s) => s.e);
-    },
+    suggest: (term, limit = 5) => closestEntries(sorted, term, limit),
   };
 }

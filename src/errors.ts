@@ -57,6 +57,15 @@ export class UnknownAnswerError extends AppError {
   }
 }
 
+/** A reason is added to a feedback record that does not exist (or that someone else gave). */
+export class UnknownFeedbackError extends AppError {
+  readonly feedbackId: string;
+  constructor(feedbackId: string) {
+    super("unknown_feedback", `no feedback record ${JSON.stringify(feedbackId.slice(0, 100))} of yours was found; add a reason with the id POST /v1/feedback returned`);
+    this.feedbackId = feedbackId;
+  }
+}
+
 /**
  * A store (PostgreSQL, Redis, or the files in DATA_DIR) cannot take a write or answer a read
  * right now: the database is down, or DATA_DIR is read-only. Retrying later may help.

@@ -74,8 +74,12 @@ describe("GET /openapi.json", () => {
         "delete /v1/documents/{id}",
         "post /v1/ask",
         "post /v1/feedback",
+        "patch /v1/feedback/{id}",
         "get /v1/feedback",
         "get /v1/gaps",
+        "post /v1/gaps/{id}/resolve",
+        "get /v1/answers/{id}",
+        "get /v1/quiz",
       ].sort(),
     );
   });
@@ -130,8 +134,8 @@ describe("GET /openapi.json", () => {
     for (const { method, path, op } of operations(doc)) {
       const where = `${method} ${path}`;
       if (path.startsWith("/v1/")) {
-        // Admin endpoints (documents, feedback listing, gaps) need an ADMIN_API_KEYS key; the others the ordinary bearer key.
-        const admin = path.startsWith("/v1/documents") || ["get /v1/feedback", "get /v1/gaps"].includes(where);
+        // Admin endpoints (documents, feedback listing, gaps and their resolution) need an ADMIN_API_KEYS key; the others the ordinary bearer key.
+        const admin = path.startsWith("/v1/documents") || path.startsWith("/v1/gaps") || where === "get /v1/feedback";
         expect(op.security, where).toEqual(admin ? [{ adminBearerAuth: [] }] : undefined);
         for (const status of ["401", "429", "500", "503"]) {
           expect(op.responses[status]?.content?.["application/problem+json"]?.schema?.$ref, `${where} ${status}`).toBe("#/components/schemas/Problem");

@@ -85,19 +85,23 @@ describe("kpo version, glossary and add from any folder", () => {
     expect(stdout.trim()).toBe((JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version);
   });
 
-  it("shows a glossary term from a subfolder of the project, and suggests close terms for a typo", async () => {
+  it("shows a glossary term from a subfolder of the project, and the closest entry for a typo, saying so", async () => {
     const term = await kpo(["glossary", "K.P.O."], path.join(REPO_ROOT, "src", "cli"));
     expect(term.code).toBe(0);
     expect(term.stdout).toMatch(/^Knowledge process outsourcing/);
     expect(term.stdout).toMatch(/\ncorpus\/glossary\/[\w-]+\.md \[\d+:\d+\]\n$/);
     const typo = await kpo(["glossary", "outsorcing"], REPO_ROOT);
-    expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe('kpo: no glossary term "outsorcing"; did you mean: Outsourcing?\n');
-  });
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toBe('kpo: no glossary term "outsorcing"; showing the closest, Outsourcing\n');
+    expect(typo.stdout).toMatch(/^Outsourcing \(outsource, contracting out\)\n\nOutsourcing is /);
+    const nothingClose = await kpo(["glossary", "zqxjvwkpt"], REPO_ROOT);
+    expect(nothingClose.code).toBe(1);
+    expect(nothingClose.stderr).toBe('kpo: no glossary term "zqxjvwkpt" and none close to it; kpo glossary lists them\n');
+  }, 60_000);
 
   it("says which setting to use when run outside any project", async () => {
     const result = await kpo(["glossary"], tmp);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^kpo: CORPUS_DIR: no corpus\/sources folder in /);
   });
 
@@ -106,7 +110,7 @@ describe("kpo version, glossary and add from any folder", () => {
     await writeFile(path.join(project, "corpus", "sources.json"), "[]\n");
     await writeFile(path.join(tmp, "deck.pptx"), "not a document");
     const result = await kpo(["add", path.join(tmp, "deck.pptx")], project);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe("kpo: corpus/sources/deck.pptx: is not a supported format (.pptx); supported: .txt, .md, .markdown, .html, .htm, .pdf, .docx\n");
     expect(await readFile(path.join(project, "corpus", "sources.json"), "utf8")).toBe("[]\n");
   });

@@ -112,6 +112,37 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     );
   });
 
+  it("a 👎 opens a modal asking why; the reason written there is added to the stored rating", async () => {
+    const user = newUser();
+    const { token } = fake.slash("ask", { question: "What are the risks of KPO?" }, user);
+    const edit = await editOf(token);
+    const downId = customIds(edit.body)[1]!;
+    const answerId = downId.slice("fb:down:".length);
+    const message = [...fake.messages.values()].find((m) => customIds(m).includes(downId));
+    const { token: clickToken } = fake.click(downId, message, user);
+    const modal = await callbackOf(clickToken);
+    expect(modal.body.type).toBe(9); // MODAL
+    const modalId: string = modal.body.data.custom_id;
+    expect(modalId).toMatch(/^fbr:[0-9a-f-]{36}$/);
+    // the 👎 counts before the modal is answered
+    expect(await assistant.feedback.list()).toContainEqual(expect.objectContaining({ answerId, rating: "down", channel: "discord", user: user.id }));
+    const input = modal.body.data.components[0].components[0];
+    expect(input).toMatchObject({ type: 4, required: false });
+
+    // someone else cannot add a reason to it
+    const stranger = newUser();
+    const { token: strangerToken } = fake.submitModal(modalId, { [input.custom_id]: "off-topic" }, stranger);
+    expect((await callbackOf(strangerToken)).body.data.content).toMatch(/could not find your rating/);
+
+    const { token: submitToken } = fake.submitModal(modalId, { [input.custom_id]: "Missing: it leaves out data security" }, user);
+    const thanks = await callbackOf(submitToken);
+    expect(thanks.body.type).toBe(4);
+    expect(thanks.body.data.flags & 64).toBe(64);
+    expect(thanks.body.data.content).toMatch(/^Thanks for telling us what was wrong/);
+    const [stored] = (await assistant.feedback.list()).filter((r) => r.answerId === answerId);
+    expect(stored).toMatchObject({ rating: "down", reason: "missing", comment: "Missing: it leaves out data security", question: "What are the risks of KPO?" });
+  });
+
   it("/define autocompletes from terms and aliases, then shows the definition citing the glossary file", async () => {
     const user = newUser();
     const { token: acToken } = fake.autocomplete("define", "term", "kp", user);

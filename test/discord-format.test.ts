@@ -14,7 +14,8 @@ import {
   splitText,
   type BotMessage,
 } from "../bots/discord/format.ts";
-import { MASK, QuizScores, buildQuiz, formatQuiz, formatQuizResult, maskNames } from "../bots/discord/quiz.ts";
+import { MASK, QuizScores, buildQuiz, formatQuiz, formatQuizResult } from "../bots/discord/quiz.ts";
+import { maskDefinition } from "../src/quiz/quiz.ts";
 import type { Answer } from "../src/schema/answer.ts";
 import { FAKE_GLOSSARY, citation, entry, longAnswer } from "./support/fake-assistant-discord.ts";
 
@@ -208,8 +209,12 @@ describe("quiz", () => {
     expect(buildQuiz(FAKE_GLOSSARY.slice(0, 3), seeded(1))).toBeUndefined();
   });
 
-  it("masks whole words, plurals and possessives, case-insensitively", () => {
-    expect(maskNames("BPO and bpos and BPO's, but not BPOX", ["BPO"])).toBe(`${MASK} and ${MASK} and ${MASK}, but not BPOX`);
+  it("uses the quiz rule every surface shares: the prompt is the masked definition, and no option is named in it", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const q = buildQuiz(FAKE_GLOSSARY, seeded(seed))!;
+      expect(q.prompt).toBe(maskDefinition(q.answer));
+      for (const option of q.options) if (option !== q.answer) expect(q.prompt.toLowerCase()).not.toContain(option.term.toLowerCase());
+    }
   });
 
   it("keeps a running score per user, counting each question once", () => {

@@ -37,7 +37,7 @@ describe("two replicas over one PostgreSQL and one Redis", () => {
     await client.connect();
     try {
       const { rows } = await client.query("SELECT version FROM schema_migrations");
-      expect(rows.map((r) => r.version)).toEqual(["001_question_log_feedback_vectors"]);
+      expect(rows.map((r) => r.version)).toEqual(["001_question_log_feedback_vectors", "002_answers_kept_feedback_reasons_gap_resolutions"]);
     } finally {
       await client.end();
     }
@@ -58,6 +58,20 @@ describe("two replicas over one PostgreSQL and one Redis", () => {
     }
     const forbidden = await fetch(`${a.url}/v1/feedback`, { headers: auth() });
     expect(forbidden.status).toBe(403);
+
+    // a 👎 given through one replica gets its reason through the other; only the same key may add it
+    const down = (await (await postJson(`${a.url}/v1/feedback`, { answerId: answer.id, rating: "down" }, auth())).json()) as { id: string };
+    const patch = (key: string, body: unknown) =>
+      fetch(`${b.url}/v1/feedback/${down.id}`, { method: "PATCH", headers: { ...auth(key), "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await patch(ADMIN, { reason: "wrong" })).status).toBe(404);
+    const amend = await patch(KEY, { reason: "missing", comment: "no examples" });
+    expect(amend.status).toBe(200);
+    const listed = feedbackListResponseSchema.parse(await (await fetch(`${a.url}/v1/feedback?limit=1`, { headers: auth(ADMIN) })).json());
+    expect(listed.items[0]).toMatchObject({ id: down.id, rating: "down", reason: "missing", comment: "no examples" });
+    // the answer is kept whole: its permanent link works on the other replica
+    const kept = await fetch(`${b.url}/v1/answers/${answer.id}`, { headers: auth() });
+    expect(kept.status).toBe(200);
+    expect(answerResponseSchema.parse(await kept.json())).toEqual(answer);
   });
 
   it("share the answer cache: the second replica answers a repeated question from Redis, with a fresh id it accepts feedback for", async () => {
@@ -102,6 +116,15 @@ describe("two replicas over one PostgreSQL and one Redis", () => {
     const nearshoring = report.groups.find((g) => g.examples.includes("What is nearshoring?"))!;
     expect(nearshoring).toMatchObject({ count: 1, ratedDown: 1 });
     expect((await fetch(`${a.url}/v1/gaps`, { headers: auth() })).status).toBe(403);
+
+    // resolved through one replica, gone from both
+    const resolved = await fetch(`${b.url}/v1/gaps/${pizza.id}/resolve`, { method: "POST", headers: auth(ADMIN) });
+    expect(resolved.status).toBe(201);
+    for (const replica of [a, b]) {
+      const after = gapReportResponseSchema.parse(await (await fetch(`${replica.url}/v1/gaps`, { headers: auth(ADMIN) })).json());
+      expect(after.groups.some((g) => g.id === pizza.id)).toBe(false);
+      expect(after.resolved[0]).toMatchObject({ count: 2, resolvedBy: "curator" });
+    }
   });
 
   it("PostgreSQL stopped under traffic: answers keep flowing, feedback is 503 with Retry-After, and both recover without a restart", async () => {

@@ -14,14 +14,15 @@ import {
 } from "discord.js";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
-import { ConfigError, StoreUnavailableError, UnknownAnswerError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/errors.ts";
 import type { Logger } from "../../src/logger.ts";
 import { commandsByName } from "./commands/index.ts";
 import { Cooldown } from "./cooldown.ts";
+import { handleFeedbackButton, handleReasonModal, REASON_MODAL } from "./feedback.ts";
 import { cleanInput, formatAnswer, noMentions, notice } from "./format.ts";
 import { MAX_QUESTION_LENGTH, MAX_TERM_LENGTH } from "./limits.ts";
 import { QuizScores } from "./quiz.ts";
-import { cooldownText, replyEphemeral } from "./respond.ts";
+import { cooldownText } from "./respond.ts";
 import type { BotConfig, BotContext } from "./types.ts";
 
 export const MISSING_TOKEN_MESSAGE =
@@ -96,7 +97,7 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
     const started = Date.now();
     const label = interaction.isChatInputCommand() || interaction.isAutocomplete()
       ? interaction.commandName
-      : interaction.isButton()
+      : interaction.isButton() || interaction.isModalSubmit()
         ? interaction.customId.split(":")[0]!
         : `type-${interaction.type}`;
     try {
@@ -119,6 +120,10 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
         await (command?.autocomplete ? command.autocomplete(interaction, context) : interaction.respond([]));
       } else if (interaction.isButton()) {
         await handleButton(interaction);
+      } else if (interaction.isModalSubmit()) {
+        const [prefix, ...id] = interaction.customId.split(":");
+        if (prefix !== REASON_MODAL) throw new Error(`no handler for modal ${interaction.customId}`);
+        await handleReasonModal(interaction, id.join(":"), context);
       } else {
         return;
       }
@@ -134,23 +139,7 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
 
   async function handleButton(interaction: ButtonInteraction): Promise<void> {
     const [prefix, ...args] = interaction.customId.split(":");
-    if (prefix === "fb") {
-      const [rating, ...id] = args;
-      const answerId = id.join(":");
-      if ((rating !== "up" && rating !== "down") || !answerId) throw new Error(`malformed feedback button ${interaction.customId}`);
-      try {
-        await assistant.feedback.record({ answerId, rating }, { channel: "discord", user: interaction.user.id });
-      } catch (error) {
-        if (error instanceof UnknownAnswerError) return replyEphemeral(interaction, "I no longer know that answer, so I could not record your rating. Ask again and rate the new answer.");
-        if (error instanceof StoreUnavailableError) {
-          logger.warn({ err: error }, "feedback not stored: store unavailable");
-          return replyEphemeral(interaction, "I could not record your rating just now (storage is unavailable). Please try the button again in a minute.");
-        }
-        throw error;
-      }
-      await replyEphemeral(interaction, rating === "up" ? "Thanks! Glad it helped. 👍" : "Thanks for telling us. We'll use it to improve the answers. 👎");
-      return;
-    }
+    if (prefix === "fb") return handleFeedbackButton(interaction, args, context);
     const command = prefix ? commandsByName.get(prefix) : undefined;
     if (!command?.handleButton) throw new Error(`no handler for button ${interaction.customId}`);
     await command.handleButton(interaction, args, context);

@@ -1,9 +1,11 @@
 /**
- * Onboarding quiz: a glossary definition with its own term masked out, and four terms to
- * choose from. Pure and deterministic given `random`; scores are kept in memory.
+ * Onboarding quiz in Discord: the shared quiz rule (src/quiz/quiz.ts: a glossary definition
+ * with its term masked, four terms to choose from) as buttons. Deterministic given `random`;
+ * scores are kept in memory.
  */
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbedField } from "discord.js";
 import type { GlossaryEntry } from "../../src/schema/glossary.ts";
+import { buildQuiz as buildSharedQuiz, type QuizQuestion } from "../../src/quiz/quiz.ts";
 import {
   COLORS,
   LIMITS,
@@ -17,57 +19,18 @@ import {
   type BotMessage,
 } from "./format.ts";
 
-export const MASK = "░░░";
-const OPTIONS = 4;
+export { MASK } from "../../src/quiz/quiz.ts";
+export type { QuizQuestion } from "../../src/quiz/quiz.ts";
+
+/** Entries whose slug fits a button's custom_id (`quiz:answer:<slug>:<slug>`, 100 characters at most). */
 const SLUG_MAX = 40;
 
-export interface QuizQuestion {
-  answer: GlossaryEntry;
-  /** Four entries in display order, the answer among them. */
-  options: GlossaryEntry[];
-  /** The answer's definition with its term and aliases masked. */
-  prompt: string;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Masks every occurrence of the names (whole words, plural and possessive forms included). */
-export function maskNames(text: string, names: string[]): string {
-  const sorted = [...new Set(names.map((n) => n.trim()).filter(Boolean))].sort((a, b) => b.length - a.length);
-  if (sorted.length === 0) return text;
-  const pattern = new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?:'s|’s|es|s)?(?![\\p{L}\\p{N}])`,
-    "giu",
-  );
-  return text.replace(pattern, MASK);
-}
-
-function pick<T>(items: T[], random: () => number): T {
-  return items[Math.min(items.length - 1, Math.floor(random() * items.length))]!;
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.min(i, Math.floor(random() * (i + 1)));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-/** A question from the glossary, or undefined when it has fewer than four usable entries. */
+/** A question by the quiz rule every surface shares (src/quiz/quiz.ts), from entries that fit in a button id. */
 export function buildQuiz(entries: GlossaryEntry[], random: () => number = Math.random): QuizQuestion | undefined {
-  const usable = entries.filter((e) => e.slug.length <= SLUG_MAX && e.definition.trim() && !e.slug.includes(":"));
-  if (usable.length < OPTIONS) return undefined;
-  const answer = pick(usable, random);
-  const names = new Set([answer.term, ...answer.aliases].map((n) => n.toLowerCase()));
-  const others = usable.filter((e) => e.slug !== answer.slug && !names.has(e.term.toLowerCase()));
-  if (others.length < OPTIONS - 1) return undefined;
-  const distractors = shuffle(others, random).slice(0, OPTIONS - 1);
-  const options = shuffle([answer, ...distractors], random);
-  return { answer, options, prompt: maskNames(answer.definition, [answer.term, ...answer.aliases]) };
+  return buildSharedQuiz(
+    entries.filter((e) => e.slug.length <= SLUG_MAX && !e.slug.includes(":")),
+    { random },
+  );
 }
 
 /** customId of one option: `quiz:answer:<answer slug>:<chosen slug>`. */

@@ -1,10 +1,10 @@
 /** Small helpers shared by the command handlers: sending multi-part replies, cooldown notices. */
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from "discord.js";
 import type { Answer } from "../../src/schema/answer.ts";
 import { cleanInput, formatAnswer, notice, type AnswerFormatOptions, type BotMessage } from "./format.ts";
 import type { BotContext } from "./types.ts";
 
-export type Repliable = ChatInputCommandInteraction | ButtonInteraction;
+export type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /**
  * Sends the messages as the interaction's reply: the first one edits the deferred reply (or

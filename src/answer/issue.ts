@@ -18,6 +18,8 @@ export interface IssuedAnswersDeps {
   log: QuestionLog;
   /** Changes whenever the index does, so cached answers never outlive the corpus they came from. */
   indexVersion: string;
+  /** The corpus answers come from (its hash), logged with each answer. */
+  corpus?: string;
   defaultMode: AnswerMode;
   /** LOG_QUESTIONS: false keeps the question text out of the log (the outcome is still kept). */
   logQuestions: boolean;
@@ -79,6 +81,9 @@ export class IssuedAnswers {
       latencyMs: Math.round(latencyMs * 10) / 10,
       channel,
       at: new Date().toISOString(),
+      ...(this.deps.corpus ? { corpus: this.deps.corpus } : {}),
+      // Kept whole for its permanent link, unless questions are kept out of the log.
+      ...(this.deps.logQuestions ? { answer } : {}),
     };
     let timer: NodeJS.Timeout | undefined;
     try {

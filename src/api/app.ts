@@ -12,6 +12,7 @@ import { createAuth } from "./auth.ts";
 import type { ApiMetrics } from "./metrics.ts";
 import { HttpProblem, problemHandler } from "./problem.ts";
 import { JSON_TYPES, mountRoutes, registerRoutes, type AnyRouteSpec } from "./route.ts";
+import { answersRoutes } from "./routes/answers.ts";
 import { askRoutes } from "./routes/ask.ts";
 import type { DocumentService } from "../ingest/documents.ts";
 import { documentsRoutes } from "./routes/documents.ts";
@@ -21,6 +22,7 @@ import { FallbackRateLimitStore } from "./rate-limit-store.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
+import { quizRoutes } from "./routes/quiz.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
@@ -69,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(
       cors({
         origin: settings.CORS_ORIGINS.includes("*") ? "*" : settings.CORS_ORIGINS,
-        methods: ["GET", "POST"],
+        methods: ["GET", "POST", "PATCH"],
         allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id"],
         exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
         maxAge: 600,
@@ -107,8 +109,10 @@ export function createApp(deps: AppDeps): Express {
     ...healthRoutes({ assistant: deps.assistant }),
     ...metaRoutes({ metrics, openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
     ...askRoutes({ settings, metrics }),
+    ...answersRoutes(),
     ...searchRoutes({ settings }),
     ...glossaryRoutes(),
+    ...quizRoutes(),
     ...sourcesRoutes({ rootDir: settings.rootDir }),
     ...feedbackRoutes(),
     ...gapsRoutes(),

@@ -35,7 +35,7 @@ type AnyObject = z.ZodObject<z.ZodRawShape>;
  * params/query/body are validated with exactly the zod schemas the document shows.
  */
 export interface RouteSpec<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined> {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "patch" | "delete";
   /** Express-style path ("/v1/glossary/:term"); converted to "{term}" for OpenAPI. */
   path: string;
   summary: string;

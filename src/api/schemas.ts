@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
-import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
+import { feedbackAmendmentSchema, feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema, gapResolutionSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema, searchModeSchema } from "../schema/passage.ts";
 import { sourceDetailSchema, sourceInfoSchema, sourceTextSchema } from "../schema/source.ts";
@@ -50,12 +50,14 @@ export const sourceDetailResponseSchema = component("SourceDetail", sourceDetail
 export const sourceTextResponseSchema = component("SourceText", sourceTextSchema);
 export const feedbackRequestSchema = component("FeedbackInput", feedbackInputSchema.strict());
 export const feedbackResponseSchema = component("FeedbackRecord", feedbackRecordSchema);
+export const feedbackAmendmentRequestSchema = component("FeedbackAmendment", feedbackAmendmentSchema);
 export const feedbackListItemComponentSchema = component("FeedbackListItem", feedbackListItemSchema);
 export const feedbackListResponseSchema = component(
   "FeedbackList",
   z.object({ count: z.number().int(), items: z.array(feedbackListItemComponentSchema) }),
 );
 export const gapReportResponseSchema = component("GapReport", gapReportSchema);
+export const gapResolutionResponseSchema = component("GapResolution", gapResolutionSchema);
 
 // ---- requests ----
 

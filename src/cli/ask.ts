@@ -3,24 +3,37 @@ import { createAssistant } from "../assistant.ts";
 import type { Settings } from "../config/settings.ts";
 import { embeddingProgressBar } from "./progress.ts";
 import type { Answer } from "../schema/answer.ts";
+import { renderMarkdown, terminalStyle, type TerminalStyle } from "./terminal.ts";
 
-export function renderAnswerText(answer: Answer): string {
-  const lines = [answer.answer, ""];
+/** The answer for a terminal: its text, then each section once (sources, related terms, a fallback note). */
+export function renderAnswerText(answer: Answer, style: TerminalStyle = terminalStyle(false)): string {
+  const lines = [renderMarkdown(answer.answer, style), ""];
   if (answer.citations.length) {
-    lines.push("Sources:");
+    lines.push(style.bold("Sources:"));
     for (const c of answer.citations) {
       const where = [c.title, c.section].filter(Boolean).join(" — ");
       const quote = c.quote.replace(/\s+/g, " ");
-      lines.push(`[${c.n}] ${where}`, `    ${c.path} [${c.start}:${c.end}]${c.page ? ` page ${c.page}` : ""}${c.url ? ` ${c.url}` : ""}`, `    "${quote.length > 240 ? `${quote.slice(0, 239)}…` : quote}"`);
+      lines.push(
+        `${style.dim(`[${c.n}]`)} ${where}`,
+        style.dim(`    ${c.path} [${c.start}:${c.end}]${c.page ? ` page ${c.page}` : ""}${c.url ? ` ${c.url}` : ""}`),
+        `    "${quote.length > 240 ? `${quote.slice(0, 239)}…` : quote}"`,
+      );
     }
     lines.push("");
   }
-  if (answer.related.length) lines.push(`Related terms: ${answer.related.join(", ")}`, "");
-  if (answer.fallbackReason) lines.push(`(LLM answer unavailable: ${answer.fallbackReason}; showing the extractive answer)`, "");
+  if (answer.related.length) lines.push(`${style.bold(answer.status === "answered" ? "Related terms:" : "Terms you could look up:")} ${answer.related.join(", ")}`, "");
+  if (answer.fallbackReason) lines.push(style.dim(`(LLM answer unavailable: ${answer.fallbackReason}; showing the extractive answer)`), "");
   return lines.join("\n");
 }
 
-export async function askCommand(ctx: { settings: Settings; logger: Logger }, question: string, opts: { mode?: "deterministic" | "llm"; json?: boolean }): Promise<void> {
+/** Exit code of `kpo ask`: 0 answered, 1 not found or refused (usage errors and failures exit 2 in main.ts). */
+export const answerExitCode = (answer: Pick<Answer, "status">) => (answer.status === "answered" ? 0 : 1);
+
+export async function askCommand(
+  ctx: { settings: Settings; logger: Logger; style: TerminalStyle },
+  question: string,
+  opts: { mode?: "deterministic" | "llm"; json?: boolean },
+): Promise<void> {
   if (opts.mode === "llm" && !ctx.settings.llmConfigured) {
     process.stderr.write("kpo: --mode llm needs OPENAI_API_KEY or LLM_BASE_URL; answering in deterministic mode\n");
   }
@@ -28,7 +41,8 @@ export async function askCommand(ctx: { settings: Settings; logger: Logger }, qu
   const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
     const answer = await assistant.ask(question, { mode: opts.mode }, { channel: "cli" });
-    process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : renderAnswerText(answer));
+    process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : renderAnswerText(answer, ctx.style));
+    process.exitCode = answerExitCode(answer);
   } finally {
     await assistant.close();
   }

@@ -13,11 +13,12 @@ export async function gapsCommand(ctx: { settings: Settings; logger: Logger }, o
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
+    const resolved = report.resolved.length ? ` (${report.resolved.length} resolved recently: by a curator in the web page's admin view, or answered after a corpus change)` : "";
     if (report.groups.length === 0) {
-      process.stdout.write("No gaps: no logged question was answered not_found or rated down.\n");
+      process.stdout.write(`No open gaps: every logged question was answered, or its gap is resolved${resolved}.\n`);
       return;
     }
-    process.stdout.write(`${report.questions} questions in ${report.groups.length} groups (similarity ≥ ${report.similarity}), largest first:\n\n`);
+    process.stdout.write(`${report.questions} questions in ${report.groups.length} open groups (similarity ≥ ${report.similarity}), largest first${resolved}:\n\n`);
     report.groups.slice(0, opts.top).forEach((g, i) => {
       process.stdout.write(
         `${i + 1}. ${g.count}× (${g.notFound} not found, ${g.ratedDown} rated down), ${g.firstSeen.slice(0, 10)} – ${g.lastSeen.slice(0, 10)}\n` +

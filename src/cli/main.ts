@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { findProjectRoot, loadDotEnv } from "../config/project.ts";
 import { loadSettings } from "../config/settings.ts";
@@ -11,8 +11,15 @@ import { glossaryCommand } from "./glossary.ts";
 import { ingestCommand } from "./ingest.ts";
 import { searchCommand } from "./search.ts";
 import type { SearchMode } from "../schema/passage.ts";
+import { sourcesCommand } from "./sources.ts";
+import { stylesWanted, terminalStyle } from "./terminal.ts";
 
-/** Composition root of the `kpo` command: settings are read here once and handed to each command. */
+/**
+ * Composition root of the `kpo` command: settings are read here once and handed to each command.
+ * Exit codes: 0 answered (or done), 1 not found or refused, 2 usage errors and failures.
+ */
+const EXIT_USAGE_OR_ERROR = 2;
+
 const positiveInt = (max: number) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
@@ -27,14 +34,16 @@ function context() {
   const settings = loadSettings(process.env, root);
   // Logs go to stderr as JSON; at a terminal only warnings are worth the noise.
   const logger = createLogger({ LOG_LEVEL: process.env.LOG_LEVEL ? settings.LOG_LEVEL : "warn" });
-  return { settings, logger };
+  return { settings, logger, style: terminalStyle(stylesWanted(process.stdout, process.env)) };
 }
 
 const program = new Command()
   .name("kpo")
   .description("Knowledge assistant for outsourcing terminology (KPO, BPO, ...): answers with cited, checkable passages.")
   .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors exit 2 like other failures (commander's default is 1, which means "not found" here).
+  .exitOverride();
 
 program
   .command("ingest")
@@ -44,16 +53,17 @@ program
 
 program
   .command("search")
-  .description("print the passages hybrid retrieval ranks highest for a query, with source, section, offsets and scores")
+  .description("print the passages hybrid retrieval ranks highest for a query: title, section, passage and where it is (exit 1 when none)")
   .argument("<query>", "what to search for")
   .option("-k <n>", "number of passages (1-100)", positiveInt(100), 5)
   .addOption(new Option("--mode <mode>", "which retrievers run: lexical (BM25 and glossary names), dense (embeddings) or hybrid (all, fused)").choices(["lexical", "dense", "hybrid"]).default("hybrid"))
   .option("--json", "print JSON instead of text")
-  .action(async (query: string, opts: { k: number; mode: SearchMode; json?: boolean }) => searchCommand(context(), query, opts));
+  .option("--verbose", "also print each passage's fused score and its rank and score per retriever")
+  .action(async (query: string, opts: { k: number; mode: SearchMode; json?: boolean; verbose?: boolean }) => searchCommand(context(), query, opts));
 
 program
   .command("ask")
-  .description("answer a question from the knowledge base, with numbered sources")
+  .description("answer a question from the knowledge base, with numbered sources (exit 0 answered, 1 not found or refused)")
   .argument("<question>", "the question")
   .addOption(new Option("--mode <mode>", "answer mode (llm needs OPENAI_API_KEY or LLM_BASE_URL)").choices(["deterministic", "llm"]))
   .option("--json", "print the Answer as JSON")
@@ -79,14 +89,20 @@ program
   .action(async (targets: string[], opts: AddOptions) => addCommand(context(), targets, opts));
 
 program
+  .command("sources")
+  .description("list the documents in the index: id (what kpo remove takes), title, kind and chunks")
+  .option("--json", "print JSON")
+  .action(async (opts: { json?: boolean }) => sourcesCommand(context(), opts));
+
+program
   .command("remove")
   .description("take a document out of the corpus (by its source id, the file name) and publish the index without it")
-  .argument("<source>", "source id, e.g. policy.pdf")
+  .argument("<source>", "source id, e.g. policy.pdf (kpo sources lists them)")
   .action(async (id: string) => removeCommand(context(), id));
 
 program
   .command("glossary")
-  .description("list the glossary terms, or show one term's definition (aliases and typos are matched)")
+  .description("list the glossary terms, or show one term's definition (aliases match; a typo shows the closest entry)")
   .argument("[term]", "the term to show")
   .option("--json", "print JSON")
   .action(async (term: string | undefined, opts: { json?: boolean }) => glossaryCommand(context(), term, opts));
@@ -94,10 +110,9 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
+  // --help and --version end here too, with code 0; commander has already printed usage errors.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE_OR_ERROR);
   // Known failures get one clear line; anything else is a bug and keeps its stack.
-  if (error instanceof AppError) {
-    process.stderr.write(`kpo: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
+  process.stderr.write(error instanceof AppError ? `kpo: ${error.message}\n` : `kpo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT_USAGE_OR_ERROR);
 }

@@ -6,6 +6,8 @@ import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
 import { decodeUtf8 } from "./formats/utf8.ts";
 import { MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
+import { removeSourceEntry, upsertSourceEntry } from "./sources-json.ts";
+import { splitSiteSuffix } from "./title.ts";
 
 /**
  * Adding and removing source documents: the file in corpus/sources/ and its entry in
@@ -137,18 +139,22 @@ export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: 
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
   const entriesById = new Map(entries.map((e) => [e.file, e]));
   const previousFiles = new Map<string, Buffer | undefined>();
+  const written: (Record<string, unknown> & { file: string })[] = [];
   const added = checked.map(({ id, doc, format, extracted }) => {
     const found = extracted.meta;
     const old = entriesById.get(id);
+    // "Vendor SLA guide | Acme Sourcing Office": the title without the site's name, which becomes the publisher.
+    const { title: foundTitle, site } = found.title ? splitSiteSuffix(found.title, found.publisher) : { title: undefined, site: undefined };
+    const publisher = found.publisher ?? site;
     const meta = sourceMetaSchema.parse({
       ...(old ?? {}),
       file: id,
-      title: doc.title ?? (old?.title as string | undefined) ?? found.title ?? path.basename(id, path.extname(id)),
-      ...(found.publisher && !old?.publisher ? { publisher: found.publisher } : {}),
+      title: doc.title ?? (old?.title as string | undefined) ?? foundTitle ?? path.basename(id, path.extname(id)),
+      ...(publisher && !old?.publisher ? { publisher } : {}),
       ...(found.author && !old?.author ? { author: found.author } : {}),
       url: doc.url ?? (old?.url as string | null | undefined) ?? found.url ?? null,
     });
-    entriesById.set(id, Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)));
+    written.push(Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)) as Record<string, unknown> & { file: string });
     return { id, format, meta, replaced: false };
   });
   const undo = async () => {
@@ -167,7 +173,8 @@ export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: 
       added[i]!.replaced = previous !== undefined;
       await writeFileAtomic(file, doc.bytes);
     });
-    await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify([...entriesById.values()], null, 2)}\n`);
+    // Edited as text, entry by entry: every other entry keeps its bytes and the file its style.
+    await writeFileAtomic(sourcesJsonPath(corpusDir), written.reduce<string | undefined>((text, entry) => upsertSourceEntry(text, entry), previousJson)!);
   } catch (error) {
     await undo();
     throw error;
@@ -197,7 +204,7 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
   const old = entries.find((e) => e.file === id);
   await rm(file);
-  if (old) await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(entries.filter((e) => e !== old), null, 2)}\n`);
+  if (old && previousJson !== undefined) await writeFileAtomic(sourcesJsonPath(corpusDir), removeSourceEntry(previousJson, id));
   return {
     id,
     format,

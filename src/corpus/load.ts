@@ -8,6 +8,7 @@ import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
 import { extractDocument, formatOf, needsRendition, SUPPORTED_EXTENSIONS, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
 import { decodeUtf8 } from "./formats/utf8.ts";
 import type { PageStart } from "./formats/types.ts";
+import { splitSiteSuffix } from "./title.ts";
 
 /** Larger documents are refused: embedding them would take minutes and they are rarely reference text. */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
@@ -74,7 +75,9 @@ function mergeMeta(id: string, extracted: Extracted, entry: SourceMeta | undefin
   const merged = entry
     ? { ...entry, publisher: entry.publisher ?? found.publisher, author: entry.author ?? found.author, url: entry.url ?? found.url ?? null, updated: entry.updated ?? found.updated }
     : { file: id, title: found.title ?? fallbackTitle(id, extracted.text.slice(extracted.bodyStart)), publisher: found.publisher, author: found.author, url: found.url ?? null, updated: found.updated, kind: "document" };
-  const parsed = sourceMetaSchema.safeParse(merged);
+  // A page title's trailing site name is the publisher, not part of the title.
+  const { title, site } = splitSiteSuffix(merged.title, merged.publisher);
+  const parsed = sourceMetaSchema.safeParse({ ...merged, title, publisher: merged.publisher ?? site });
   if (!parsed.success) throw new CorpusError(rel, `metadata field ${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }

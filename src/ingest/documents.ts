@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.ts";
@@ -18,6 +18,11 @@ export const documentStateSchema = z.object({
   state: z.enum(["indexed", "pending", "failed", "unsupported"]),
   format: z.string().nullable(),
   title: z.string().nullable(),
+  kind: z.string().nullable(),
+  /** For a PDF: its pages with text. */
+  pages: z.number().int().optional(),
+  /** When the file was added (or last replaced): its modification time. */
+  addedAt: z.string().optional(),
   /** What citations point at (the rendition for PDF, Word and HTML). */
   path: z.string().nullable(),
   originalPath: z.string().nullable(),
@@ -127,8 +132,9 @@ export class DocumentService {
     const rows: DocumentState[] = [];
     for (const name of names) {
       const format = formatOf(name);
+      const addedAt = await stat(path.join(dir, name)).then((s) => s.mtime.toISOString(), () => undefined);
       if (!format) {
-        rows.push({ id: name, state: "unsupported", format: null, title: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: unsupportedMessage(name) });
+        rows.push({ id: name, state: "unsupported", format: null, title: null, kind: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: unsupportedMessage(name), ...(addedAt ? { addedAt } : {}) });
         continue;
       }
       const source = byId.get(name);
@@ -138,6 +144,9 @@ export class DocumentService {
         state: current && !this.pending.has(name) ? "indexed" : "pending",
         format,
         title: source?.title ?? null,
+        kind: source?.kind ?? null,
+        ...(source?.pages ? { pages: source.pages } : {}),
+        ...(addedAt ? { addedAt } : {}),
         path: source?.path ?? null,
         originalPath: source?.originalPath ?? null,
         chunks: source?.chunks ?? null,
@@ -145,7 +154,7 @@ export class DocumentService {
       });
     }
     for (const [id, failure] of this.failures) {
-      if (!names.includes(id)) rows.push({ id, state: "failed", format: formatOf(id) ?? null, title: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: failure.error, updatedAt: failure.at });
+      if (!names.includes(id)) rows.push({ id, state: "failed", format: formatOf(id) ?? null, title: null, kind: null, path: null, originalPath: null, chunks: null, droppedShare: null, error: failure.error, updatedAt: failure.at });
     }
     return rows;
   }

@@ -1,3 +1,4 @@
+import { editDistance } from "../answer/deterministic/knowledge.ts";
 import type { GlossaryEntry } from "../schema/glossary.ts";
 import { normalizeTerm, stem, STOPWORDS, words } from "../text/terms.ts";
 
@@ -73,4 +74,23 @@ export class GlossaryMatcher {
     const hit = this.keys.get(key) ?? this.keys.get(key.split(" ").map(stem).join(" "));
     return hit?.entry;
   }
+}
+
+/**
+ * The entries closest to a name that matches none ("outsorcing"): names it starts (autocomplete),
+ * then names containing it, then the closest spellings, within an edit budget that grows with
+ * its length; best first.
+ */
+export function closestEntries(entries: readonly GlossaryEntry[], term: string, limit = 5): GlossaryEntry[] {
+  const key = normalizeTerm(term);
+  const scored = entries.map((e) => {
+    const names = [e.term, ...e.aliases].map(normalizeTerm);
+    const distance = Math.min(...names.map((n) => (n.startsWith(key) ? -1 : n.includes(key) ? 0 : editDistance(key, n, 8))));
+    return { e, distance };
+  });
+  return scored
+    .filter((s) => s.distance <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.distance - b.distance || a.e.term.localeCompare(b.e.term))
+    .slice(0, limit)
+    .map((s) => s.e);
 }

@@ -2,9 +2,10 @@ import pg from "pg";
 import { StoreUnavailableError, UnknownAnswerError } from "../errors.ts";
 import type { VectorCacheStore } from "../index/vector-cache.ts";
 import type { Logger } from "../logger.ts";
-import type { FeedbackListItem, FeedbackRecord, QuestionLogEntry } from "../schema/feedback.ts";
+import { answerSchema } from "../schema/answer.ts";
+import type { FeedbackAmendment, FeedbackListItem, FeedbackRecord, GapResolution, QuestionLogEntry } from "../schema/feedback.ts";
 import { migrate } from "./migrate.ts";
-import type { GapCandidate, Store } from "./types.ts";
+import type { AnsweredQuestion, GapCandidate, Store } from "./types.ts";
 
 const FOREIGN_KEY_VIOLATION = "23503";
 
@@ -57,9 +58,9 @@ export class PostgresStore implements Store {
 
   async logAnswer(e: QuestionLogEntry): Promise<void> {
     await this.query(
-      `INSERT INTO answers (id, question, status, mode, sources, related, latency_ms, channel, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [e.answerId, e.question, e.status, e.mode, e.sources, e.related, e.latencyMs, e.channel, e.at],
+      `INSERT INTO answers (id, question, status, mode, sources, related, latency_ms, channel, at, corpus, answer)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+      [e.answerId, e.question, e.status, e.mode, e.sources, e.related, e.latencyMs, e.channel, e.at, e.corpus ?? null, e.answer ? JSON.stringify(e.answer) : null],
     );
   }
 
@@ -71,8 +72,8 @@ export class PostgresStore implements Store {
   async addFeedback(r: FeedbackRecord): Promise<void> {
     try {
       await this.query(
-        "INSERT INTO feedback (id, answer_id, rating, comment, channel, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [r.id, r.answerId, r.rating, r.comment ?? null, r.channel, r.user ?? null, r.at],
+        "INSERT INTO feedback (id, answer_id, rating, reason, comment, channel, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [r.id, r.answerId, r.rating, r.reason ?? null, r.comment ?? null, r.channel, r.user ?? null, r.at],
       );
     } catch (error) {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new UnknownAnswerError(r.answerId);
@@ -80,36 +81,77 @@ export class PostgresStore implements Store {
     }
   }
 
-  async recentFeedback(limit: number): Promise<FeedbackListItem[]> {
+  async findFeedback(id: string): Promise<FeedbackRecord | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.query<FeedbackRow>("SELECT * FROM feedback WHERE id = $1", [id]);
+    return rows[0] ? toFeedbackRecord(rows[0]) : undefined;
+  }
+
+  async amendFeedback(id: string, amendment: FeedbackAmendment): Promise<FeedbackRecord | undefined> {
+    if (!UUID.test(id)) return undefined;
     const { rows } = await this.query<FeedbackRow>(
-      `SELECT f.id, f.answer_id, f.rating, f.comment, f.channel, f.user_id, f.at, a.question, a.status
+      "UPDATE feedback SET reason = COALESCE($2, reason), comment = COALESCE($3, comment) WHERE id = $1 RETURNING *",
+      [id, amendment.reason ?? null, amendment.comment ?? null],
+    );
+    return rows[0] ? toFeedbackRecord(rows[0]) : undefined;
+  }
+
+  async recentFeedback(limit: number): Promise<FeedbackListItem[]> {
+    const { rows } = await this.query<FeedbackRow & { question: string | null; status: QuestionLogEntry["status"] }>(
+      `SELECT f.*, a.question, a.status
        FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.at DESC, f.id LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      answerId: r.answer_id,
-      rating: r.rating,
-      ...(r.comment === null ? {} : { comment: r.comment }),
-      channel: r.channel,
-      ...(r.user_id === null ? {} : { user: r.user_id }),
-      at: r.at.toISOString(),
-      question: r.question,
-      answerStatus: r.status,
-    }));
+    return rows.map((r) => ({ ...toFeedbackRecord(r), question: r.question, answerStatus: r.status }));
   }
 
   async gapCandidates(limit: number): Promise<GapCandidate[]> {
-    const { rows } = await this.query<{ question: string; at: Date; related: string[]; not_found: boolean; rated_down: boolean }>(
-      `SELECT a.question, a.at, a.related, a.status = 'not_found' AS not_found,
+    const { rows } = await this.query<{ question: string; at: Date; related: string[]; not_found: boolean; rated_down: boolean; corpus: string | null }>(
+      `SELECT a.question, a.at, a.related, a.corpus, a.status = 'not_found' AS not_found,
               EXISTS (SELECT 1 FROM feedback f WHERE f.answer_id = a.id AND f.rating = 'down') AS rated_down
        FROM answers a
-       WHERE a.question IS NOT NULL
+       WHERE a.question IS NOT NULL AND a.status <> 'refused'
          AND (a.status = 'not_found' OR EXISTS (SELECT 1 FROM feedback f WHERE f.answer_id = a.id AND f.rating = 'down'))
        ORDER BY a.at DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ question: r.question, at: r.at.toISOString(), related: r.related, notFound: r.not_found, ratedDown: r.rated_down }));
+    return rows.map((r) => ({
+      question: r.question,
+      at: r.at.toISOString(),
+      related: r.related,
+      notFound: r.not_found,
+      ratedDown: r.rated_down,
+      ...(r.corpus === null ? {} : { corpus: r.corpus }),
+    }));
+  }
+
+  async answeredSince(since: string, limit: number): Promise<AnsweredQuestion[]> {
+    const { rows } = await this.query<{ question: string; at: Date; corpus: string | null }>(
+      `SELECT a.question, a.at, a.corpus FROM answers a
+       WHERE a.status = 'answered' AND a.question IS NOT NULL AND a.at > $1
+         AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.answer_id = a.id AND f.rating = 'down')
+       ORDER BY a.at DESC LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map((r) => ({ question: r.question, at: r.at.toISOString(), ...(r.corpus === null ? {} : { corpus: r.corpus }) }));
+  }
+
+  async addGapResolution(r: GapResolution): Promise<void> {
+    await this.query("INSERT INTO gap_resolutions (id, at, questions, examples, count, user_id) VALUES ($1, $2, $3, $4, $5, $6)", [
+      r.id,
+      r.at,
+      r.questions,
+      r.examples,
+      r.count,
+      r.user ?? null,
+    ]);
+  }
+
+  async gapResolutions(): Promise<GapResolution[]> {
+    const { rows } = await this.query<{ id: string; at: Date; questions: string[]; examples: string[]; count: number; user_id: string | null }>(
+      "SELECT * FROM gap_resolutions ORDER BY at, id",
+    );
+    return rows.map((r) => ({ id: r.id, at: r.at.toISOString(), questions: r.questions, examples: r.examples, count: r.count, ...(r.user_id === null ? {} : { user: r.user_id }) }));
   }
 
   /** The vector cache of one embedder, loaded whole (a corpus is thousands of vectors, not millions). */
@@ -167,6 +209,8 @@ export class PostgresStore implements Store {
 
 interface AnswerRow {
   id: string;
+  corpus: string | null;
+  answer: unknown;
   question: string | null;
   status: QuestionLogEntry["status"];
   mode: QuestionLogEntry["mode"];
@@ -181,12 +225,26 @@ interface FeedbackRow {
   id: string;
   answer_id: string;
   rating: "up" | "down";
+  reason: FeedbackRecord["reason"] | null;
   comment: string | null;
   channel: FeedbackRecord["channel"];
   user_id: string | null;
   at: Date;
-  question: string | null;
-  status: QuestionLogEntry["status"];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toFeedbackRecord(r: FeedbackRow): FeedbackRecord {
+  return {
+    id: r.id,
+    answerId: r.answer_id,
+    rating: r.rating,
+    ...(r.reason === null ? {} : { reason: r.reason }),
+    ...(r.comment === null ? {} : { comment: r.comment }),
+    channel: r.channel,
+    ...(r.user_id === null ? {} : { user: r.user_id }),
+    at: r.at.toISOString(),
+  };
 }
 
 function toEntry(r: AnswerRow): QuestionLogEntry {
@@ -200,5 +258,7 @@ function toEntry(r: AnswerRow): QuestionLogEntry {
     latencyMs: r.latency_ms,
     channel: r.channel,
     at: r.at.toISOString(),
+    ...(r.corpus === null ? {} : { corpus: r.corpus }),
+    ...(r.answer === null ? {} : { answer: answerSchema.safeParse(r.answer).data }),
   };
 }

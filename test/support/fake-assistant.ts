@@ -46,7 +46,9 @@ export function fakeAssistant(settings: Settings, overrides: Partial<Assistant> 
     glossary: { list: () => [], lookup: () => undefined, suggest: () => [] },
     sources: { list: () => [], get: () => undefined, text: async () => undefined },
     feedback: new FeedbackService(new FileStore(settings.DATA_DIR)),
-    gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [] }),
+    answer: async () => undefined,
+    gaps: async () => ({ generatedAt: new Date(0).toISOString(), similarity: 0.7, questions: 0, groups: [], resolved: [] }),
+    resolveGap: async () => undefined,
     close: async () => undefined,
     ...overrides,
   } as Assistant;

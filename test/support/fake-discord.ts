@@ -386,6 +386,14 @@ export class FakeDiscord {
     return this.interaction(3, { custom_id: customId, component_type: 2 }, user, { message });
   }
 
+  /** A submitted modal (MODAL_SUBMIT): one text input per value, as Discord sends it. */
+  submitModal(customId: string, values: Record<string, string>, user: FakeUser) {
+    return this.interaction(5, {
+      custom_id: customId,
+      components: Object.entries(values).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] })),
+    }, user);
+  }
+
   /** A user message in the channel; `mentionBot` puts the bot in `mentions` like Discord does. */
   say(content: string, author: FakeUser, options: { mentionBot?: boolean; channelId?: string } = {}) {
     const id = nextId();

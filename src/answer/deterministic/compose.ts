@@ -3,6 +3,7 @@ import type { Answer } from "../../schema/answer.ts";
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import { stem } from "../../text/terms.ts";
 import type { Passage } from "../types.ts";
+import { indexGlossary, notFoundText, relatedTerms, type GlossarySimilarity } from "../related.ts";
 import { readAsks } from "./asks.ts";
 import { unmetFlags } from "./evidence.ts";
 import { coverage, namesEntry, unitFeatures, type FeatureRow, type QuestionView } from "./features.ts";
@@ -63,12 +64,14 @@ export class DeterministicComposer {
   private readonly model: AnswerModel;
 
   readonly knowledge: Knowledge;
+  private readonly glossary: GlossarySimilarity;
   /** The embedder that made the query vectors: example questions only vote when theirs was the same. */
   private readonly embedder: string;
   private readonly exampleSets = new WeakMap<AnswerModel, ExampleSet>();
 
   constructor(knowledge: Knowledge, options: { model?: AnswerModel; embedder?: string } = {}) {
     this.knowledge = knowledge;
+    this.glossary = indexGlossary(knowledge);
     this.model = options.model ?? loadAnswerModel();
     this.embedder = options.embedder ?? "";
   }
@@ -154,6 +157,12 @@ export class DeterministicComposer {
   conclude(view: QuestionView, ranked: Scored[], input: Pick<ComposeInput, "passages" | "matches">, model: AnswerModel = this.model): Decision {
     const { knowledge } = this;
     const related = this.related(input.matches, input.passages);
+    // Not found: only terms the question names or means (above the similarity floor), never whatever retrieval surfaced.
+    const suggested = () => relatedTerms({ vector: view.vector, named: input.matches.map((m) => m.entry) }, this.glossary).map((r) => r.term);
+    const notFound = (reason?: string): Composed => {
+      const terms = suggested();
+      return { status: "not_found", answer: notFoundText({ reason, related: terms, glossaryTerms: knowledge.glossaryBySlug.size }), citations: [], related: terms };
+    };
     const unmet = unmetConstraints(knowledge, view, ranked);
     const gate = logistic(model.gate, gateFeatures(knowledge, view, ranked, unmet, this.neighbours(view, model)));
     const flags = unmetFlags(view.analyzed, input.passages);
@@ -163,16 +172,16 @@ export class DeterministicComposer {
     const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0;
     const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
 
-    if (missing.length) return decision(notFound(related, `The sources say nothing about ${missing.join(", ")}.`));
+    if (missing.length) return decision(notFound(`The sources say nothing about ${missing.join(", ")}.`));
     if (!answerable) {
       // On topic but short of what was asked ("what year ..." where the sources name no year): say what is
       // missing, then what the sources do say, cited.
       const best = ranked[0];
       if (unmet.type && best && best.p >= model.policy.absolute) {
         const partial = renderAnswer(knowledge, [best.unit], { bullets: false, lead: `The sources don't give ${unmet.type}. What they say:` });
-        return decision({ status: "not_found", ...partial, related }, [best]);
+        return decision({ status: "not_found", ...partial, related: suggested() }, [best]);
       }
-      return decision(notFound(related));
+      return decision(notFound());
     }
     const shape = view.asks.listType || view.asks.pair ? "wide" : view.asks.defines !== undefined ? "definition" : "plain";
     const chosen = selectUnits(knowledge, ranked, model.policy, shape);
@@ -281,14 +290,4 @@ function shownBefore(unit: Unit, avoid: string[] | undefined): boolean {
   if (!avoid?.length) return false;
   const text = unit.text.replace(/\s+/g, " ").trim();
   return avoid.some((a) => a.replace(/\s+/g, " ").includes(text));
-}
-
-function notFound(related: string[], reason?: string): Composed {
-  const hint = related.length ? ` Related terms you could look up: ${related.join(", ")}.` : "";
-  return {
-    status: "not_found",
-    answer: `The knowledge base doesn't cover that, so I won't guess.${reason ? ` ${reason}` : ""}${hint}`,
-    citations: [],
-    related,
-  };
 }

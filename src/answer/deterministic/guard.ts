@@ -26,13 +26,17 @@ const INSTRUCTION = [
   /\b(?:tell|convince|assure) me (?:that )?(?!(?:what|how|why|who|when|where|which|whether|if|about|more)\b)\w+(?:\s+\w+){0,3}\s+(?:is|are|was|were|has|have)\b/i,
   /\b(?:write|make up|invent|fabricate|compose|draft|generate)\b.{0,40}\b(?:quote|statement|rant|citation|testimonial|review|keylogger|malware|script|code|essay|poem)\b/i,
   /\b(?:api keys?|\.env\b|passwords?|access tokens?)\b/i,
+  // Asking for the assistant's own internals: its files, settings, secrets or code, not a topic of the corpus.
+  /\b(your|the (server|system|bot|assistant|app)'?s?)\s+([\w-]+\s+)?(\.env|env(ironment)?( file| variables?)?|api[ _-]?keys?|secrets?|passwords?|tokens?|credentials|source code|code ?base|config(uration)?( files?)?|settings|database|files?|director(y|ies)|folders?|internals|instructions|prompt)\b/i,
+  /(^|\s)\.env\b|\/etc\/\w|\b[A-Z][A-Z0-9]*_(API_KEY|KEY|TOKEN|SECRET|PASSWORD|URL)\b|\bprocess\.env\b|\benvironment variables?\b|^\s*(cat|ls|rm|sudo|curl|wget|echo)\s+\S/i,
+  /\b(repeat|print|show|output|what (was|is) written)\b.{0,30}(\b(everything|all( of)?( the)? (text|words)|the (text|words)) (above|before)\b|\b(above|before) (this|that|here)\b)/i,
 ];
 
 /** A piece that asks something: a question word or closing question mark, or a request to explain, list, define or compare. */
 const ASKING =
   /\?\s*$|^\W*(?:(?:ok(?:ay)?|so|and|but|also|hey|hi|hello|then|well|um+|uh+|quick one|pls|please)[\s,]+)*(?:what|what's|whats|wat|wut|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|may|might|has|have|define|explain|describe|tell me (?:what|how|why|who|when|where|which|whether|if|about|more)|give me|list|name|compare|summari[sz]e|outline)\b/i;
 
-const ABUSE = /\b(fuck\w*|shit\w*|bitch\w*|cunt\w*|asshole\w*|bastard\w*|retard\w*|idiot\w*|stupid bot|useless (?:garbage |piece of )?bot|garbage bot|moron\w*|kill yourself|kys)\b/i;
+const ABUSE = /\b(fuck\w*|shit\w*|bitch\w*|cunt\w*|asshole\w*|bastard\w*|retard\w*|idiot\w*|stupid bot|useless (?:garbage |piece of )?bot|garbage bot|moron\w*|kill yourself|kys|you (?:are|'re) (?:useless|worthless|garbage|trash|dumb|stupid|pathetic))\b/i;
 
 export const HELP_HINT = 'Try a question such as "What is KPO?", "KPO vs BPO", or "What are the risks of KPO?".';
 

@@ -1,28 +1,34 @@
 // The page's only way to the data: the HTTP API of the same origin (see /openapi.json).
 // When the server sets API_KEYS, the key the user enters is kept in sessionStorage (this tab
-// only, gone when it closes) and sent as "Authorization: Bearer <key>".
+// only, gone when it closes) and sent as "Authorization: Bearer <key>". The admin view's key
+// (ADMIN_API_KEYS) is kept the same way, apart, and sent only on admin calls.
 
 const KEY_STORAGE = "kpo.apiKey";
+const ADMIN_KEY_STORAGE = "kpo.adminKey";
+const memory = new Map();
 
-export function apiKey() {
+function storedKey(name) {
   try {
-    return sessionStorage.getItem(KEY_STORAGE) ?? "";
+    return sessionStorage.getItem(name) ?? memory.get(name) ?? "";
   } catch {
-    return "";
+    return memory.get(name) ?? "";
   }
 }
 
-export function setApiKey(key) {
+function storeKey(name, key) {
   try {
-    if (key) sessionStorage.setItem(KEY_STORAGE, key);
-    else sessionStorage.removeItem(KEY_STORAGE);
+    if (key) sessionStorage.setItem(name, key);
+    else sessionStorage.removeItem(name);
   } catch {
     // Storage may be disabled; the key then lasts until the page reloads.
   }
-  memoryKey = key;
+  memory.set(name, key);
 }
 
-let memoryKey = "";
+export const apiKey = () => storedKey(KEY_STORAGE);
+export const setApiKey = (key) => storeKey(KEY_STORAGE, key);
+export const adminKey = () => storedKey(ADMIN_KEY_STORAGE);
+export const setAdminKey = (key) => storeKey(ADMIN_KEY_STORAGE, key);
 const unauthorizedListeners = new Set();
 
 /** Called with the ApiError whenever the API answers 401 (no key, or a wrong one). */
@@ -39,12 +45,12 @@ export class ApiError extends Error {
   }
 }
 
-function headers(extra = {}) {
-  const key = apiKey() || memoryKey;
+function headers(extra = {}, key = apiKey()) {
   return { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...extra };
 }
 
-async function fail(response) {
+/** The API's problem as an ApiError; a 401 on an ordinary call asks for the API key. */
+async function fail(response, { admin = false } = {}) {
   let problem = {};
   try {
     problem = await response.json();
@@ -52,7 +58,7 @@ async function fail(response) {
     problem = { title: response.statusText };
   }
   const error = new ApiError(response.status, problem);
-  if (response.status === 401) for (const listener of unauthorizedListeners) listener(error);
+  if (response.status === 401 && !admin) for (const listener of unauthorizedListeners) listener(error);
   throw error;
 }
 
@@ -70,6 +76,60 @@ export async function postJson(path, body) {
   });
   if (!response.ok) await fail(response);
   return response.json();
+}
+
+export async function patchJson(path, body) {
+  const response = await fetch(path, {
+    method: "PATCH",
+    headers: headers({ Accept: "application/json", "Content-Type": "application/json" }),
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) await fail(response);
+  return response.json();
+}
+
+/** An admin endpoint with the admin key (GET, POST or DELETE); a 401 or 403 is the view's to explain. */
+export async function adminJson(path, { method = "GET", body } = {}) {
+  const response = await fetch(path, {
+    method,
+    headers: headers({ Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }) }, adminKey()),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) await fail(response, { admin: true });
+  return response.json();
+}
+
+/**
+ * POST /v1/documents (multipart field "file") with the admin key. XMLHttpRequest, because
+ * fetch reports no upload progress: `onProgress(share)` gets 0-1 while the bytes go up, then
+ * the server parses and indexes the document before it answers.
+ */
+export function uploadDocument(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/documents");
+    xhr.setRequestHeader("Accept", "application/json");
+    const key = adminKey();
+    if (key) xhr.setRequestHeader("Authorization", `Bearer ${key}`);
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.upload.addEventListener("load", () => onProgress(1));
+    xhr.addEventListener("error", () => reject(new TypeError("the server could not be reached")));
+    xhr.addEventListener("load", () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = { title: xhr.statusText };
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    });
+    const form = new FormData();
+    form.append("file", file, file.name);
+    xhr.send(form);
+  });
 }
 
 /**

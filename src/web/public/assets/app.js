@@ -1,11 +1,11 @@
-// The page's entry: a hash router over four views (ask, source, glossary, practise) and the
-// API key dialog. Views other than ask load on first use, so `/` stays small.
+// The page's entry: a hash router over the views (ask, source, glossary, practise, and admin for
+// curators) and the API key dialog. Views other than ask load on first use, so `/` stays small.
 import { apiKey, onUnauthorized, setApiKey } from "./api.js";
 import { focusHeading } from "./dom.js";
 import { mountAsk, showAsk } from "./views/ask.js";
 import { navigation } from "./views/common.js";
 
-const TITLES = { ask: "Ask", source: "Source", glossary: "Glossary", practise: "Practise" };
+const TITLES = { ask: "Ask", source: "Source", glossary: "Glossary", practise: "Practise", admin: "Admin" };
 
 /** "#/glossary/KPO?start=1" -> { view: "glossary", arg: "KPO", params } */
 function parseRoute(hash) {
@@ -15,7 +15,10 @@ function parseRoute(hash) {
   const arg = segments[1] === undefined ? undefined : decodeURIComponent(segments.slice(1).join("/"));
   if (segments[0] === "source" && arg) return { view: "source", arg, params, hash };
   if (segments[0] === "glossary") return { view: "glossary", arg, params, hash };
-  if (segments[0] === "practise") return { view: "practise", params, hash };
+  if (segments[0] === "practise") return { view: "practise", arg, params, hash };
+  if (segments[0] === "admin") return { view: "admin", params, hash };
+  // "#/answer/<id>": an answer given earlier, shown in the ask view.
+  if (segments[0] === "answer" && arg) return { view: "ask", answerId: arg, params, hash };
   return { view: "ask", params, hash };
 }
 
@@ -41,7 +44,7 @@ async function route() {
   document.title = `${TITLES[next.view]} · KPO onboarding`;
   const view = document.getElementById(`view-${next.view}`);
   if (next.view === "ask") {
-    showAsk(next.params);
+    showAsk(next.params, next.answerId);
     if (changedView && navigation.previous) focusHeading(document.getElementById("ask-title"));
   } else if (next.view === "source") {
     const { showSource } = await import("./views/source.js");
@@ -49,9 +52,12 @@ async function route() {
   } else if (next.view === "glossary") {
     const { showGlossary } = await import("./views/glossary.js");
     await showGlossary(view, next.arg, next.params);
+  } else if (next.view === "admin") {
+    const { showAdmin } = await import("./views/admin.js");
+    await showAdmin(view);
   } else {
     const { showPractise } = await import("./views/practise.js");
-    await showPractise(view);
+    await showPractise(view, next.arg);
   }
   document.body.dataset.view = next.view;
 }

@@ -1,7 +1,10 @@
-// Ask: the question box, the streamed answer with [n] links, its sources, feedback and related terms.
-import { ApiError, askStream, postJson } from "../api.js";
+// Ask: the question box, the streamed answer with [n] links, its sources, feedback and related
+// terms; `#/answer/<id>` shows an answer given earlier, as the server kept it.
+import { ApiError, askStream, getJson } from "../api.js";
 import { citationHref, renderAnswerText } from "../answer-text.js";
 import { h, icon, replace } from "../dom.js";
+import { answerTools, permalinkHash } from "./answer-tools.js";
+import { feedback } from "./feedback.js";
 
 const form = () => document.getElementById("ask-form");
 const input = () => document.getElementById("question");
@@ -9,6 +12,7 @@ const area = () => document.getElementById("answer-area");
 
 let current; // { controller, question }
 let lastAsked = "";
+let shownAnswerId; // the answer on screen, so its own permanent link does not fetch it again
 
 export function termHref(term) {
   return `#/glossary/${encodeURIComponent(term)}`;
@@ -38,13 +42,92 @@ export function mountAsk() {
   });
 }
 
-/** Shows the ask view; `?q=` (from "ask about this") asks that question once. */
-export function showAsk(params) {
+/** Shows the ask view; `?q=` (from "ask about this") asks that question once; an answer id shows that answer. */
+export function showAsk(params, answerId) {
+  if (answerId) {
+    if (answerId !== shownAnswerId) void showStoredAnswer(answerId);
+    return;
+  }
   const q = params.get("q");
   if (q && q !== lastAsked) {
     input().value = q;
     void ask(q);
   }
+}
+
+/** The card an answer appears in: the question as its heading, then slots for status, text, sources and tools. */
+function answerCard(question) {
+  const body = h("div", { class: "answer-text", testid: "answer" }, h("p", { class: "pending" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Searching the sources…"));
+  const slots = { body, status: h("div"), sources: h("div", { class: "answer-sources" }), footer: h("div", { class: "answer-footer" }) };
+  const card = h(
+    "article",
+    { class: "answer-card", "aria-labelledby": "answer-heading", "aria-busy": "true", dataset: { state: "streaming" } },
+    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
+    slots.status,
+    body,
+    slots.sources,
+    slots.footer,
+  );
+  replace(area(), card, h("p", { class: "visually-hidden", role: "status", id: "answer-status" }, "Answering…"));
+  return { card, ...slots };
+}
+
+function announce(message) {
+  const status = document.getElementById("answer-status");
+  if (status) status.textContent = message;
+}
+
+/**
+ * Brings the answer into view on every width (on a phone it starts below the fold), under the
+ * sticky top bar (scroll-padding-top), smoothly unless the reader asked for less motion.
+ */
+function scrollToAnswer(card) {
+  const top = card.getBoundingClientRect().top;
+  if (top >= 0 && top < window.innerHeight * 0.4) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  card.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
+}
+
+/** Fills the card with the finished answer, announces it and brings it into view. */
+function showAnswer(slots, answer) {
+  const citations = new Map(answer.citations.map((c) => [c.n, c]));
+  replace(slots.body, renderAnswerText(answer.answer, citations));
+  replace(slots.status, statusBanner(answer));
+  replace(slots.sources, sourceList(answer));
+  replace(slots.footer, related(answer), answerTools(answer), feedback(answer));
+  slots.card.dataset.state = "done";
+  slots.card.dataset.status = answer.status;
+  slots.card.dataset.answerId = answer.id;
+  slots.card.setAttribute("aria-busy", "false");
+  shownAnswerId = answer.id;
+  announce(
+    answer.status === "answered"
+      ? `Answer ready, with ${answer.citations.length} cited passage${answer.citations.length === 1 ? "" : "s"}.`
+      : answer.status === "not_found"
+        ? "The sources do not cover this question."
+        : "This question was not answered.",
+  );
+  scrollToAnswer(slots.card);
+}
+
+/** `#/answer/<id>`: the answer as it was given, from the server's question log. */
+async function showStoredAnswer(id) {
+  current?.controller.abort();
+  current = undefined;
+  const slots = answerCard("…");
+  let answer;
+  try {
+    answer = await getJson(`/v1/answers/${encodeURIComponent(id)}`);
+  } catch (error) {
+    slots.card.dataset.state = "error";
+    slots.card.setAttribute("aria-busy", "false");
+    const gone = error instanceof ApiError && error.status === 404;
+    replace(slots.body, h("p", { class: "notice error", role: "alert" }, gone ? "This answer is no longer kept on the server. Ask the question again." : describeError(error)));
+    return;
+  }
+  replace(slots.card.querySelector(".asked-text"), answer.question);
+  lastAsked = answer.question;
+  showAnswer(slots, answer);
 }
 
 export async function ask(raw) {
@@ -56,34 +139,19 @@ export async function ask(raw) {
     return;
   }
   lastAsked = question;
-  // The address names the question, so an answer can be bookmarked or shared (no new history entry).
+  // The address names the question while it is answered; once answered, the answer's permanent link.
   const address = `#/?${new URLSearchParams({ q: question })}`;
   if (location.hash !== address) history.replaceState(history.state, "", address);
   current?.controller.abort();
   const controller = new AbortController();
   const state = { controller, question };
   current = state;
+  shownAnswerId = undefined;
 
   const citations = new Map();
   let text = "";
-  const body = h("div", { class: "answer-text", testid: "answer" }, h("p", { class: "pending" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Searching the sources…"));
-  const sourcesSlot = h("div", { class: "answer-sources" });
-  const statusSlot = h("div");
-  const footerSlot = h("div", { class: "answer-footer" });
-  const card = h(
-    "article",
-    { class: "answer-card", "aria-labelledby": "answer-heading", "aria-busy": "true", dataset: { state: "streaming" } },
-    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
-    statusSlot,
-    body,
-    sourcesSlot,
-    footerSlot,
-  );
-  replace(area(), card, h("p", { class: "visually-hidden", role: "status", id: "answer-status" }, "Answering…"));
-  const announce = (message) => {
-    const status = document.getElementById("answer-status");
-    if (status) status.textContent = message;
-  };
+  const slots = answerCard(question);
+  scrollToAnswer(slots.card);
 
   try {
     const answer = await askStream(question, {
@@ -93,32 +161,18 @@ export async function ask(raw) {
       },
       onDelta(delta) {
         text += delta;
-        replace(body, renderAnswerText(text, citations));
+        replace(slots.body, renderAnswerText(text, citations));
       },
     });
     if (current !== state) return;
-    citations.clear();
-    for (const c of answer.citations) citations.set(c.n, c);
-    replace(body, renderAnswerText(answer.answer, citations));
-    replace(statusSlot, statusBanner(answer));
-    replace(sourcesSlot, sourceList(answer));
-    replace(footerSlot, related(answer), feedback(answer));
-    card.dataset.state = "done";
-    card.dataset.status = answer.status;
-    card.setAttribute("aria-busy", "false");
-    announce(
-      answer.status === "answered"
-        ? `Answer ready, with ${answer.citations.length} cited passage${answer.citations.length === 1 ? "" : "s"}.`
-        : answer.status === "not_found"
-          ? "The sources do not cover this question."
-          : "This question was not answered.",
-    );
+    showAnswer(slots, answer);
+    history.replaceState(history.state, "", permalinkHash(answer));
   } catch (error) {
     if (controller.signal.aborted || current !== state) return;
     state.failed = error instanceof ApiError ? error.status : 0;
-    card.dataset.state = "error";
-    card.setAttribute("aria-busy", "false");
-    replace(body, h("p", { class: "notice error", role: "alert" }, describeError(error)));
+    slots.card.dataset.state = "error";
+    slots.card.setAttribute("aria-busy", "false");
+    replace(slots.body, h("p", { class: "notice error", role: "alert" }, describeError(error)));
   }
 }
 
@@ -185,26 +239,4 @@ function related(answer) {
     h("h3", { class: "section-title" }, answer.status === "answered" ? "Related terms" : "Terms you could look up"),
     h("ul", { class: "term-chips" }, answer.related.map((term) => h("li", {}, h("a", { class: "chip", href: termHref(term) }, term)))),
   );
-}
-
-function feedback(answer) {
-  const note = h("span", { class: "feedback-note", role: "status" });
-  const send = (rating, button, other) => async () => {
-    button.disabled = true;
-    other.disabled = true;
-    try {
-      await postJson("/v1/feedback", { answerId: answer.id, rating });
-      button.setAttribute("aria-pressed", "true");
-      note.textContent = "Thanks, your feedback was recorded.";
-    } catch (error) {
-      button.disabled = false;
-      other.disabled = false;
-      note.textContent = `Feedback was not recorded: ${error.message}`;
-    }
-  };
-  const up = h("button", { type: "button", class: "button icon-button", testid: "feedback-up", "aria-pressed": "false" }, icon("up"), "Helpful");
-  const down = h("button", { type: "button", class: "button icon-button", testid: "feedback-down", "aria-pressed": "false" }, icon("down"), "Not helpful");
-  up.addEventListener("click", send("up", up, down));
-  down.addEventListener("click", send("down", down, up));
-  return h("div", { class: "feedback", role: "group", "aria-label": "Was this answer helpful?" }, h("span", { class: "feedback-label" }, "Was this helpful?"), up, down, note);
 }

@@ -1,12 +1,15 @@
 // Practise: a glossary definition with its term masked, four terms to choose from (keys 1-4),
 // then the answer with its citation (the definition's file and the sources behind it).
+// Questions come from GET /v1/quiz, the quiz rule Discord uses too: the prompt names neither
+// the answer (nor its aliases, acronyms or words derived from it) nor any choice.
 // Progress stays in localStorage; terms missed or never seen come back first.
+// `#/practise/<slug>` asks about that term.
+import { getJson } from "../api.js";
 import { focusHeading, h, icon, replace } from "../dom.js";
 import { errorNotice, loading } from "./common.js";
 import { allEntries, sourceTitles } from "./data.js";
 
 const STORE = "kpo.practise.v1";
-const MASK = "░░░";
 const OPTIONS = 4;
 
 let ui; // { quiz, progressLine, entries }
@@ -28,27 +31,6 @@ function saveProgress(progress) {
   } catch {
     // Storage full or disabled: progress lasts for this page only.
   }
-}
-
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Masks the names (whole words, plural and possessive forms too), as the Discord quiz does. */
-export function maskNames(text, names) {
-  const sorted = [...new Set(names.map((n) => n.trim()).filter(Boolean))].sort((a, b) => b.length - a.length);
-  if (sorted.length === 0) return text;
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.map(escapeRegExp).join("|")})(?:'s|’s|es|s)?(?![\\p{L}\\p{N}])`, "giu");
-  return text.replace(pattern, MASK);
-}
-
-function shuffle(items) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /** Unseen and missed terms weigh most; well-known ones least; never the same term twice in a row. */
@@ -83,7 +65,7 @@ function renderProgress() {
   );
 }
 
-export async function showPractise(view) {
+export async function showPractise(view, slug) {
   if (!ui) {
     replace(view, h("h1", { id: "practise-title" }, "Practise"), loading("Loading the glossary…"));
     let entries;
@@ -118,30 +100,39 @@ export async function showPractise(view) {
     quiz.addEventListener("keydown", onKey);
     ui = { quiz, progressLine, entries };
     renderProgress();
-    newRound();
+    await newRound(slug);
     return;
   }
   renderProgress();
-  focusHeading(document.getElementById("practise-title"));
+  if (slug && slug !== round?.answer.slug) await newRound(slug);
+  else focusHeading(document.getElementById("practise-title"));
 }
 
-function newRound() {
+async function newRound(slug) {
   const progress = loadProgress();
-  const answer = pickAnswer(ui.entries, progress, round?.answer.slug);
-  const names = new Set([answer.term, ...answer.aliases].map((n) => n.toLowerCase()));
-  const others = shuffle(ui.entries.filter((e) => e.slug !== answer.slug && !names.has(e.term.toLowerCase()))).slice(0, OPTIONS - 1);
-  const options = shuffle([answer, ...others]);
-  const buttons = options.map((option, i) =>
+  const term = slug ?? pickAnswer(ui.entries, progress, round?.answer.slug).slug;
+  const loadingRound = (round = { loading: true, answer: { slug: term } });
+  replace(ui.quiz, loading("Preparing a question…"));
+  let question;
+  try {
+    question = await getJson(`/v1/quiz?${new URLSearchParams({ term })}`);
+  } catch (error) {
+    replace(ui.quiz, errorNotice(error, "No question could be prepared"));
+    return;
+  }
+  if (round !== loadingRound) return; // another round was asked for meanwhile
+  const answer = ui.entries.find((e) => e.slug === question.answer.slug) ?? { ...question.answer, aliases: [], definition: "", sources: [] };
+  const options = question.options;
+  const buttons = options.map((option) =>
     h(
       "button",
-      { type: "button", class: "option", dataset: { slug: option.slug }, on: { click: () => choose(option) } },
-      h("kbd", { "aria-hidden": "true" }, String(i + 1)),
+      { type: "button", class: "option", testid: "quiz-choice", dataset: { slug: option.slug }, on: { click: () => choose(option) } },
       h("span", { class: "option-term" }, option.term),
       h("span", { class: "option-verdict" }),
     ),
   );
   const result = h("div", { class: "quiz-result", role: "status" });
-  const next = h("button", { type: "button", class: "button primary next", hidden: true, on: { click: newRound } }, "Next question");
+  const next = h("button", { type: "button", class: "button primary next", testid: "quiz-next", hidden: true, on: { click: () => void newRound() } }, "Next question");
   round = { answer, options, buttons, result, next };
   replace(
     ui.quiz,
@@ -149,7 +140,7 @@ function newRound() {
       "fieldset",
       { class: "quiz-card" },
       h("legend", {}, "Which term does this define?"),
-      h("blockquote", { class: "quiz-prompt" }, maskNames(answer.definition, [answer.term, ...answer.aliases])),
+      h("blockquote", { class: "quiz-prompt", testid: "quiz-prompt", dataset: { term: answer.slug } }, question.prompt),
       h("ol", { class: "options" }, buttons.map((b) => h("li", {}, b))),
     ),
     result,
@@ -159,7 +150,7 @@ function newRound() {
 }
 
 function choose(option) {
-  if (!round || round.chosen) return;
+  if (!round || round.loading || round.chosen) return;
   round.chosen = option;
   const right = option.slug === round.answer.slug;
   const progress = loadProgress();
@@ -215,7 +206,7 @@ async function renderResult(right) {
 }
 
 function onKey(event) {
-  if (!round || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (!round || round.loading || event.altKey || event.ctrlKey || event.metaKey) return;
   const index = Number(event.key) - 1;
   if (!round.chosen && Number.isInteger(index) && index >= 0 && index < round.buttons.length) {
     event.preventDefault();
@@ -229,6 +220,6 @@ function onKey(event) {
     round.buttons[(at + step + round.buttons.length) % round.buttons.length].focus();
   } else if (round.chosen && (event.key === "n" || event.key === "N")) {
     event.preventDefault();
-    newRound();
+    void newRound();
   }
 }
