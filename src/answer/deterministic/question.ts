@@ -190,16 +190,3 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   const focus = `${question.focus} ${antecedent.matched}`;
   return { question: { ...question, focus }, matches: matcher.match(focus) };
 }
-
-/** Lower-case words that a part-of-speech tagger reads as verbs, adjectives, adverbs (never as nouns) or number words. */
-function genericWords(text: string): string[] {
-  const terms = nlp(text).terms().json() as { terms: { normal: string; tags: string[] }[] }[];
-  const generic = new Set<string>();
-  for (const t of terms.flatMap((x) => x.terms)) {
-    const tags = new Set(t.tags);
-    // Number words ("three weeks") count an amount; they are no topic either.
-    const cardinal = tags.has("Value") && /^[a-z]+$/.test(t.normal);
-    if (cardinal || (!tags.has("Noun") && !tags.has("Value") && (tags.has("Verb") || tags.has("Adjective") || tags.has("Adverb")))) generic.add(t.normal);
-  }
-  return [...generic];
-}
