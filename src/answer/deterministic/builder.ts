@@ -47,7 +47,11 @@ export class AnswerBuilder {
   private readonly parts: Part[] = [];
   private readonly seen: Located[] = [];
 
-  constructor(private readonly knowledge: Knowledge) {}
+  /** `shown`: texts an earlier answer already showed, which this one leaves out (a glossary definition, a list). */
+  constructor(
+    private readonly knowledge: Knowledge,
+    private readonly shown?: (text: string) => boolean,
+  ) {}
 
   private isClaim(l: Located): boolean {
     return this.knowledge.chunksById.get(l.chunkId)?.kind === "topic";
@@ -57,6 +61,7 @@ export class AnswerBuilder {
     const out: Located[] = [];
     for (const item of items) {
       if (this.isClaim(item)) {
+        if (this.shown?.(this.knowledge.chunksById.get(item.chunkId)!.text)) continue;
         if (!this.seen.some((s) => s.chunkId === item.chunkId)) {
           this.seen.push(item);
           out.push(item);
@@ -82,7 +87,7 @@ export class AnswerBuilder {
       if (connective) lead += connective[0].length;
       text = text.slice(lead).trimEnd();
       // What is left of a quote after trimming must still say something.
-      if ((text.match(/[\p{L}\p{N}]+/gu) ?? []).length < 4) continue;
+      if ((text.match(/[\p{L}\p{N}]+/gu) ?? []).length < 4 || this.shown?.(text)) continue;
       this.seen.push({ chunkId: item.chunkId, span: { start, end } });
       const located = { chunkId: item.chunkId, span: { start: start + lead, end: start + lead + text.length } };
       out.push(located);

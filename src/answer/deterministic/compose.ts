@@ -10,6 +10,7 @@ import { askedText, POINTS_BACK, type AnalyzedQuestion } from "./question.ts";
 import { queryTerms } from "./scoring.ts";
 import { topicWords } from "./query-words.ts";
 import { normalizeTerm } from "../../text/terms.ts";
+import { shownIn } from "../conversation/shown.ts";
 import { advice } from "./strategies/advice.ts";
 import { comparison } from "./strategies/comparison.ts";
 import { definition } from "./strategies/definition.ts";
@@ -26,6 +27,8 @@ export interface ComposeInput {
   matches: GlossaryMatch[];
   /** For compound questions: each part with its own embedding (see questionParts). */
   parts?: { text: string; vector: number[] }[];
+  /** Earlier answers ("tell me more"): sentences whose text appears in them are not picked again. */
+  avoidText?: string[];
 }
 
 type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
@@ -62,7 +65,8 @@ export class DeterministicComposer {
     const { question, passages, matches } = input;
     const knowledge = this.knowledge;
     // A focus that points back ("Is that a reason to look at KPO?") asks about its context as much as about itself.
-    const query = { question, terms: queryTerms(knowledge, askedText(question), question.context, question.generic), vector: input.queryVector };
+    const shown = input.avoidText?.length ? shownIn(input.avoidText) : undefined;
+    const query = { question, terms: queryTerms(knowledge, askedText(question), question.context, question.generic), vector: input.queryVector, ...(shown ? { shown } : {}) };
     // "What does the abbreviation KPO stand for?" is complete in itself, whatever came before it; otherwise the
     // piece the focus points back at is part of what it asks.
     const known = (t: string) => knowledge.vocabulary.has(t);
@@ -85,7 +89,7 @@ export class DeterministicComposer {
     // wording that retrieval ranked low. Unretrieved ones get no retrieval prior.
     const retrievedIds = new Set(passages.map((p) => p.id));
     const candidates = [...passages, ...knowledge.claims.filter((c) => !retrievedIds.has(c.id)).map((c) => ({ ...c, score: 0, ranks: {}, scores: {} }))];
-    const ctx: ComposeContext = { knowledge, question, query, passages: candidates, matches, subjects, parts: input.parts, builder: new AnswerBuilder(knowledge) };
+    const ctx: ComposeContext = { knowledge, question, query, passages: candidates, matches, subjects, parts: input.parts, builder: new AnswerBuilder(knowledge, shown) };
     switch (intent.kind) {
       case "definition":
         definition(ctx, intent.term);

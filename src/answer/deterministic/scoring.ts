@@ -29,6 +29,8 @@ export interface Query {
   question: AnalyzedQuestion;
   terms: Map<string, number>;
   vector: number[];
+  /** Sentences an earlier answer already showed (see ComposeInput.avoidText): not picked again. */
+  shown?: (text: string) => boolean;
 }
 
 export interface Scored {
@@ -102,6 +104,7 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
     if (p.kind === "comment" || p.kind === "glossary") continue;
     const siblings = knowledge.sentencesByChunk.get(p.id) ?? [];
     for (const sentence of siblings) {
+      if (query.shown?.(sentence.text)) continue;
       const dense = round(knowledge.similarity(query.vector, sentence));
       const own = coverage(terms, sentence.terms);
       const previous = siblings[sentence.position - 1];
