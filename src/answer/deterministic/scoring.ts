@@ -3,7 +3,7 @@ import { stem } from "../../text/terms.ts";
 import type { Passage } from "../types.ts";
 import type { Knowledge, Sentence } from "./knowledge.ts";
 import { synonymsOf, topicWords } from "./query-words.ts";
-import type { AnalyzedQuestion } from "./question.ts";
+import { namesPlace, type AnalyzedQuestion } from "./question.ts";
 
 /** How much a context word (preamble, trailing remark) counts next to a word of the question itself. */
 const CONTEXT_WEIGHT = 0.35;
@@ -11,7 +11,7 @@ const CONTEXT_WEIGHT = 0.35;
  * Every claim is scored whether retrieval ranked it or not, so for claims the retrieval prior is a weak
  * signal; for document sentences it is what brings the right passage forward.
  */
-const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.08, claimPrior: 0.04, section: 0.2, vocabulary: 0.08, namedSource: 0.15 };
+const WEIGHTS = { dense: 0.45, lexical: 0.4, prior: 0.08, claimPrior: 0.04, section: 0.2, vocabulary: 0.08, namedSource: 0.15, place: 0.15 };
 
 export const SECTION_FOR: Record<ListType, RegExp> = {
   risks: /risk|disadvantage|drawback|downside|challenge/i,
@@ -97,7 +97,9 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
   const namedSources = knowledge.sourcesNamedIn(query.question.text);
   // Within a question the rarest words are its crux ("free up", "study"): sentence ranking squares the rarity
   // weights so that covering the crux beats covering several common words. The evidence gate keeps plain weights.
-  const terms = new Map([...query.terms].map(([t, w]) => [t, w * w]));
+  // In a where-question the place is the crux: its verb ("done", "based") says what happens there, not which sentence says where.
+  const light = new Set(query.question.wantsPlace ? query.question.generic.map((w) => knowledge.resolve(w) ?? stem(w)) : []);
+  const terms = new Map([...query.terms].filter(([t]) => !light.has(t)).map(([t, w]) => [t, w * w]));
   const top = Math.max(...passages.map((p) => p.score), 1e-9);
   const scored: Scored[] = [];
   for (const p of passages) {
@@ -122,6 +124,8 @@ export function scoreSentences(knowledge: Knowledge, query: Query, passages: Pas
       // A reasons or benefits heading helps a why-question only where the sentence is on its topic.
       if (why && lexical >= 0.3 && /reason|why|importan|benefit|advantage/i.test(heading)) score += 0.1;
       if (aboutSubject && !aboutSubject(sentence)) score -= 0.1;
+      // "Where is most KPO done?" is answered by a sentence that names a place.
+      if (query.question.wantsPlace && namesPlace(sentence.text)) score += WEIGHTS.place;
       if (sentence.text.endsWith("?")) score -= 0.15;
       if (namedSources.size && (namedSources.has(p.sourceId) || p.claim?.evidence.some((e) => namedSources.has(e.sourceId)))) score += WEIGHTS.namedSource;
       // A year or figure the question names is a constraint: sentences that state it answer it.
