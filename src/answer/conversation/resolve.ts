@@ -102,16 +102,17 @@ function resolveAgainst(question: string, earlier: Context[], matcher: Matcher):
   }
 
   const core = fragmentCore(tokens);
-  if (core) {
+  // "which of the benefits of KPO matter most …" is a question once its reference is resolved, whatever the tagger says of "matter".
+  if (core && !(kind === "reference" && is(core[0], "QuestionWord"))) {
     const completed = completeFragment(core, earlier, matcher);
     if (completed) return completed;
-    if (kind === "standalone") return { question, kind: "unresolved", dangling: render(core) };
+    if (kind === "standalone") return { question, kind: "unresolved", dangling: render(core).replace(/[?.!]+$/, "") };
   }
 
   if (kind === "standalone" && own.some(isSubject)) return { question, kind };
   const latest = latestWithSubject(earlier);
   const words = topicWords(render(tokens));
-  if (kind === "standalone" && words.length === 0) {
+  if (kind === "standalone" && !asksAboutSomething(tokens)) {
     if (!latest) return { question, kind: "unresolved", dangling: text };
     return continuation(latest, earlier);
   }
@@ -144,6 +145,12 @@ function sentenceAsks(tokens: Token[], sentence: number): boolean {
 }
 
 const isNamed = (m: Mention) => m.kind !== "thing";
+
+/**
+ * Whether a question names anything to ask about: a noun (other than a pronoun). "Tell me more",
+ * "go on", "continue", "what else?" and "why?" name nothing: they ask for more of the same.
+ */
+const asksAboutSomething = (tokens: Token[]) => tokens.some((t) => is(t, "Noun") && !is(t, "Pronoun") && !/^(?:else|more)$/.test(t.normal));
 /** A question names its own subject with a term or a person; a place only says where ("how big is the market in India?"). */
 const isSubject = (m: Mention) => m.kind === "term" || m.kind === "person";
 
@@ -473,7 +480,10 @@ function fragmentCore(tokens: Token[]): Token[] | undefined {
   let i = 0;
   while (i < tokens.length && (is(tokens[i], "Conjunction", "Expression") || (i === 0 && is(tokens[i], "Adverb") && topicWords(tokens[i]!.normal).length === 0 && tokens.length > 1))) i++;
   if (is(tokens[i], "QuestionWord") && tokens[i + 1]?.normal === "about") i += 2;
-  const core = tokens.slice(i);
+  let end = tokens.length;
+  // "... please", "... thanks": a closing politeness is no part of the fragment.
+  while (end > i + 1 && is(tokens[end - 1], "Expression")) end--;
+  const core = tokens.slice(i, end);
   if (core.length === 0 || core.some(isVerb)) return undefined;
   return core;
 }
@@ -490,7 +500,7 @@ function completeFragment(core: Token[], earlier: Context[], matcher: Matcher): 
   const coreText = render(core).replace(/[?.!]+$/, "").trim();
   const words = topicWords(coreText);
   // "what else?", "why?", "how so?": no topic of its own, so more on the same question.
-  if (words.length === 0) return continuation(frame, earlier);
+  if (!asksAboutSomething(core)) return continuation(frame, earlier);
   const subject = frame.topic.subject!;
   const frameTokens = frame.topic.tokens;
   // "why there?" (-> "why in India?"): a question word with a circumstance asks it of the same subject.
