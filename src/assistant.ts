@@ -66,11 +66,11 @@ export async function createAssistant(settings: Settings, options: CreateAssista
   const matcher = retriever.glossary;
   const composer = new DeterministicComposer(new Knowledge(index));
   // Imported only when an LLM is configured: the client (@langchain/openai) alone costs 0.6-0.7 s of start-up.
-  const llm = settings.llmConfigured
-    ? (await import("./answer/llm/index.ts")).createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
-    : undefined;
+  const llmModule = settings.llmConfigured ? await import("./answer/llm/index.ts") : undefined;
+  const llm = llmModule?.createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) });
+  const condenser = llmModule?.createQuestionCondenser({ settings, logger });
   const defaultMode = llm ? "llm" : "deterministic";
-  const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, defaultMode, logger });
+  const service = new AnswerService({ retriever, composer, matcher, embedQuery: (t) => embedder.embedQuery(t), llm, condenser, defaultMode, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
   const issued = new IssuedAnswers({
     service,
