@@ -41,7 +41,15 @@ componentRegistry.registerComponent("securitySchemes", "adminBearerAuth", {
 
 // ---- shared domain schemas (reused, registered under component names) ----
 
-export const answerResponseSchema = component("Answer", answerSchema);
+export const answerResponseSchema = component(
+  "Answer",
+  answerSchema.extend({
+    resolvedQuestion: answerSchema.shape.resolvedQuestion.meta({
+      description:
+        "The standalone question actually answered: a follow-up resolved against `history` (\"and its risks?\" -> \"What are the risks of BPO?\"), else the question itself. Surfaces show it when it differs from what was typed.",
+    }),
+  }),
+);
 export const citationComponentSchema = component("Citation", citationSchema);
 export const searchHitComponentSchema = component("SearchHit", searchHitSchema);
 export const glossaryEntryResponseSchema = component("GlossaryEntry", glossaryEntrySchema);
@@ -59,12 +67,41 @@ export const gapReportResponseSchema = component("GapReport", gapReportSchema);
 
 // ---- requests ----
 
+/** Longest question the API accepts (as typed, after trimming); earlier questions in `history` too. */
+export const MAX_QUESTION_CHARS = 2000;
+/** Longest earlier answer accepted in `history` (answers are a few thousand characters; the body limit is 32 KB). */
+export const MAX_HISTORY_ANSWER_CHARS = 8000;
+
+export const conversationTurnSchema = component(
+  "ConversationTurn",
+  z
+    .object({
+      question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ description: "An earlier question, as it was typed", example: "What is BPO?" }),
+      answer: z
+        .string()
+        .max(MAX_HISTORY_ANSWER_CHARS)
+        .optional()
+        .meta({ description: "The answer text it got (optional): people and places it named can be pointed at, and \"tell me more\" leaves out what it showed" }),
+    })
+    .strict(),
+);
+
 export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(2000).meta({ example: "What does KPO stand for?" }),
+      question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
+      history: z
+        .array(conversationTurnSchema)
+        .max(10)
+        .optional()
+        .meta({
+          description:
+            "Earlier turns of the conversation, oldest first (at most 10). The API keeps no state: send them with every follow-up. " +
+            "A follow-up (\"and its risks?\") is resolved against them and the answer's `resolvedQuestion` says what was answered.",
+          example: [{ question: "What is BPO?", answer: "Business process outsourcing (BPO) is the contracting of routine operational tasks ... [1]" }],
+        }),
     })
     .strict(),
 );
