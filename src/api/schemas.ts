@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
+import { conversationTurnSchema, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS } from "../schema/conversation.ts";
 import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema } from "../schema/passage.ts";
@@ -67,24 +68,7 @@ export const gapReportResponseSchema = component("GapReport", gapReportSchema);
 
 // ---- requests ----
 
-/** Longest question the API accepts (as typed, after trimming); earlier questions in `history` too. */
-export const MAX_QUESTION_CHARS = 2000;
-/** Longest earlier answer accepted in `history` (answers are a few thousand characters; the body limit is 32 KB). */
-export const MAX_HISTORY_ANSWER_CHARS = 8000;
-
-export const conversationTurnSchema = component(
-  "ConversationTurn",
-  z
-    .object({
-      question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ description: "An earlier question, as it was typed", example: "What is BPO?" }),
-      answer: z
-        .string()
-        .max(MAX_HISTORY_ANSWER_CHARS)
-        .optional()
-        .meta({ description: "The answer text it got (optional): people and places it named can be pointed at, and \"tell me more\" leaves out what it showed" }),
-    })
-    .strict(),
-);
+export const conversationTurnComponentSchema = component("ConversationTurn", conversationTurnSchema);
 
 export const askRequestSchema = component(
   "AskRequest",
@@ -93,8 +77,8 @@ export const askRequestSchema = component(
       question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
       history: z
-        .array(conversationTurnSchema)
-        .max(10)
+        .array(conversationTurnComponentSchema)
+        .max(MAX_HISTORY_TURNS)
         .optional()
         .meta({
           description:
