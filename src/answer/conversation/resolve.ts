@@ -86,6 +86,8 @@ function resolveAgainst(question: string, earlier: Context[], matcher: Matcher):
   const text = stripMarkup(question);
   let tokens = tokenize(text);
   if (tokens.length === 0) return { question, kind: "standalone" };
+  // "thanks!", "ok, got it": a reply to the answer, not a request for more of it.
+  if (isAcknowledgement(text)) return { question, kind: "standalone" };
   const own = mentionsOf(tokens, matcher);
   let kind: ResolutionKind = "standalone";
 
@@ -145,6 +147,19 @@ function sentenceAsks(tokens: Token[], sentence: number): boolean {
 }
 
 const isNamed = (m: Mention) => m.kind !== "thing";
+
+/** Words that acknowledge an answer (thanks, agreement, interjections): a dialogue act, not a question. */
+const ACKNOWLEDGING = /^(?:thanks?|thank you|thx|ty|cheers|ok(?:ay)?|k|cool|great|nice|perfect|awesome|got it|understood|makes sense|sure|yes|yep|no|nope|lol|wow|interesting)$/;
+
+/** A message that only acknowledges ("thanks!", "ok, got it", "cool, thank you"). */
+export function isAcknowledgement(text: string): boolean {
+  const parts = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}' ]+/u)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return parts.length > 0 && parts.every((part) => ACKNOWLEDGING.test(part) || part.split(/\s+/).every((w) => ACKNOWLEDGING.test(w)));
+}
 
 /**
  * Whether a question names anything to ask about: a noun (other than a pronoun). "Tell me more",
