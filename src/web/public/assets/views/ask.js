@@ -1,14 +1,14 @@
 // Ask: the question box, the streamed answer with [n] links, its sources, feedback and related terms.
+// Questions form a conversation (views/conversation.js): follow-ups are sent with the earlier turns.
 import { ApiError, askStream, postJson } from "../api.js";
 import { citationHref, renderAnswerText } from "../answer-text.js";
 import { h, icon, replace } from "../dom.js";
+import { announce, beginTurn, completeTurn, historyForNextQuestion, nextTurnNumber, resolvedNote, restoreConversation } from "./conversation.js";
 
 const form = () => document.getElementById("ask-form");
 const input = () => document.getElementById("question");
-const area = () => document.getElementById("answer-area");
 
 let current; // { controller, question }
-let lastAsked = "";
 
 export function termHref(term) {
   return `#/glossary/${encodeURIComponent(term)}`;
@@ -38,27 +38,24 @@ export function mountAsk() {
   });
 }
 
-/** Shows the ask view; `?q=` (from "ask about this") asks that question once. */
+/** Shows the ask view; its address's questions (`?q=`, from a conversation link or "ask about this") are shown or asked. */
 export function showAsk(params) {
-  const q = params.get("q");
-  if (q && q !== lastAsked) {
-    input().value = q;
-    void ask(q);
-  }
+  void restoreConversation(params, ask);
 }
 
-export async function ask(raw) {
+/** Asks a question as the next turn of the conversation; resolves true once it is answered. */
+export async function ask(raw, { replaying = false } = {}) {
   const question = raw.trim();
   if (!question) {
     input().setAttribute("aria-invalid", "true");
-    replace(area(), h("p", { class: "notice error", role: "alert" }, "Type a question first."));
+    // Said under the box: the conversation above stays as it is.
+    document.getElementById("ask-notice")?.remove();
+    form().after(h("p", { class: "notice error", role: "alert", id: "ask-notice" }, "Type a question first."));
     input().focus();
-    return;
+    return false;
   }
-  lastAsked = question;
-  // The address names the question, so an answer can be bookmarked or shared (no new history entry).
-  const address = `#/?${new URLSearchParams({ q: question })}`;
-  if (location.hash !== address) history.replaceState(history.state, "", address);
+  document.getElementById("ask-notice")?.remove();
+  const history = historyForNextQuestion();
   current?.controller.abort();
   const controller = new AbortController();
   const state = { controller, question };
@@ -70,23 +67,21 @@ export async function ask(raw) {
   const sourcesSlot = h("div", { class: "answer-sources" });
   const statusSlot = h("div");
   const footerSlot = h("div", { class: "answer-footer" });
+  const heading = `answer-heading-${nextTurnNumber()}`;
   const card = h(
     "article",
-    { class: "answer-card", "aria-labelledby": "answer-heading", "aria-busy": "true", dataset: { state: "streaming" } },
-    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
+    { class: "answer-card", "aria-labelledby": heading, "aria-busy": "true", dataset: { state: "streaming" } },
+    h("h2", { class: "asked", id: heading }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
     statusSlot,
     body,
     sourcesSlot,
     footerSlot,
   );
-  replace(area(), card, h("p", { class: "visually-hidden", role: "status", id: "answer-status" }, "Answering…"));
-  const announce = (message) => {
-    const status = document.getElementById("answer-status");
-    if (status) status.textContent = message;
-  };
+  beginTurn(question, card, { replaying });
 
   try {
     const answer = await askStream(question, {
+      history,
       signal: controller.signal,
       onCitations(list) {
         for (const c of list) citations.set(c.n, c);
@@ -96,11 +91,12 @@ export async function ask(raw) {
         replace(body, renderAnswerText(text, citations));
       },
     });
-    if (current !== state) return;
+    if (current !== state) return false;
     citations.clear();
     for (const c of answer.citations) citations.set(c.n, c);
     replace(body, renderAnswerText(answer.answer, citations));
-    replace(statusSlot, statusBanner(answer));
+    replace(statusSlot, resolvedNote(answer), statusBanner(answer));
+    completeTurn(card, answer);
     replace(sourcesSlot, sourceList(answer));
     replace(footerSlot, related(answer), feedback(answer));
     card.dataset.state = "done";
@@ -113,12 +109,18 @@ export async function ask(raw) {
           ? "The sources do not cover this question."
           : "This question was not answered.",
     );
+    return true;
   } catch (error) {
-    if (controller.signal.aborted || current !== state) return;
+    card.setAttribute("aria-busy", "false");
+    if (controller.signal.aborted || current !== state) {
+      card.dataset.state = "stopped";
+      replace(body, h("p", { class: "notice" }, "Stopped: a newer question was asked before this one was answered."));
+      return false;
+    }
     state.failed = error instanceof ApiError ? error.status : 0;
     card.dataset.state = "error";
-    card.setAttribute("aria-busy", "false");
     replace(body, h("p", { class: "notice error", role: "alert" }, describeError(error)));
+    return false;
   }
 }
 
