@@ -75,10 +75,18 @@ describe("elliptical follow-ups take their frame from the previous turn", () => 
     ["What is BPO?", "and the downsides?", "What are the downsides of BPO?"],
     ["What are the benefits of KPO?", "and in the Philippines?", "What are the benefits of KPO in the Philippines?"],
     ["How big is the KPO market in India?", "and in the Philippines?", "How big is the KPO market in the Philippines?"],
+    // A gerund names an activity: "outsourcing" does not make a clause of the fragment.
+    ["What is legal process outsourcing?", "and recruitment process outsourcing?", "What is recruitment process outsourcing?"],
+    ["What is BPO?", "and its risks?", "What are the risks of BPO?"],
   ])("%s / %s", (first, followUp, resolved) => {
     const resolution = resolve(followUp, turns(first));
     expect(resolution.question).toBe(resolved);
     expect(resolution.kind).toBe("ellipsis");
+  });
+
+  it("a determiner standing for a noun left out takes it from the previous turn", () => {
+    expect(resolve("are there any for small firms?", turns("What are the benefits of KPO?")).question).toBe("Are there any benefits of KPO for small firms?");
+    expect(resolve("and which one leads?", turns("Which countries do KPO?")).question).toMatch(/^Which country leads\b/);
   });
 
   it("a question without a subject of its own asks about the previous one", () => {

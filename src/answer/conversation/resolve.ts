@@ -1,3 +1,4 @@
+import { nlp } from "../../text/nlp.ts";
 import { stem } from "../../text/terms.ts";
 import { synonymsOf, topicWords } from "../deterministic/query-words.ts";
 import { stripMarkup } from "../deterministic/question.ts";
@@ -105,7 +106,8 @@ function resolveAgainst(question: string, earlier: Context[], matcher: Matcher):
 
   const core = fragmentCore(tokens);
   // "which of the benefits of KPO matter most …" is a question once its reference is resolved, whatever the tagger says of "matter".
-  if (core && !(kind === "reference" && is(core[0], "QuestionWord"))) {
+  const complete = kind === "reference" && is(core?.[0], "QuestionWord") && mentionsOf(tokenize(render(tokens)), matcher).some(isSubject);
+  if (core && !complete) {
     const completed = completeFragment(core, earlier, matcher);
     if (completed) return completed;
     if (kind === "standalone") return { question, kind: "unresolved", dangling: render(core).replace(/[?.!]+$/, "") };
@@ -165,7 +167,7 @@ export function isAcknowledgement(text: string): boolean {
  * Whether a question names anything to ask about: a noun (other than a pronoun). "Tell me more",
  * "go on", "continue", "what else?" and "why?" name nothing: they ask for more of the same.
  */
-const asksAboutSomething = (tokens: Token[]) => tokens.some((t) => is(t, "Noun") && !is(t, "Pronoun") && !/^(?:else|more)$/.test(t.normal));
+const asksAboutSomething = (tokens: Token[]) => tokens.some((t) => (is(t, "Noun") && !is(t, "Pronoun") && !/^(?:else|more)$/.test(t.normal)) || is(t, "Inserted"));
 /** A question names its own subject with a term or a person; a place only says where ("how big is the market in India?"). */
 const isSubject = (m: Mention) => m.kind === "term" || m.kind === "person";
 
@@ -196,7 +198,9 @@ type Form =
   /** both, the two. */
   | "both"
   /** one (in "which one"): an instance of a kind named before ("country"). */
-  | "sort";
+  | "sort"
+  /** any, some (with their noun left out): of the plural phrase asked about before ("are there any for small firms?"). */
+  | "quantity";
 
 interface Reference {
   start: number;
@@ -278,6 +282,8 @@ function references(tokens: Token[], own: Mention[]): Reference[] {
       refs.push({ start: i, end: i + 1, form: startsPhrase(tokens, i + 1) ? "persons" : "person" });
     } else if (/^(?:this|that|these|those)$/.test(word) && demonstrativePronoun(tokens, i)) {
       refs.push({ start: i, end: i + 1, form: word === "these" || word === "those" ? "those" : "one" });
+    } else if (/^(?:any|some)$/.test(word) && !startsPhrase(tokens, i + 1) && next !== "of" && !is(tokens[i + 1], "Adverb")) {
+      refs.push({ start: i, end: i + 1, form: "quantity", optional: true });
     } else if (word === "there" && !BE.test(tokens[i - 1]?.normal ?? "") && !BE.test(next) && !/^(?:'s|are|is)$/.test(t.post.trim())) {
       refs.push({ start: i, end: i + 1, form: "there" });
     }
@@ -360,9 +366,12 @@ function antecedent(form: Form, earlier: Context[], singularTaken: boolean): str
       case "there":
         if (named("place")) return named("place")!.text;
         break;
+      case "quantity":
+        if (frame) return frame.replace(/^(?:the|a|an)\s+/i, "");
+        break;
       case "sort": {
         const kindOf = mentions.find((m) => m.kind === "thing" && m !== subject);
-        if (kindOf) return kindOf.text.replace(/^(?:the|a|an)\s+/i, "");
+        if (kindOf) return nlp(kindOf.text.replace(/^(?:the|a|an)\s+/i, "")).nouns().toSingular().text() || kindOf.text;
         break;
       }
       case "choice":
@@ -455,6 +464,9 @@ function substitute(tokens: Token[], refs: Reference[], earlier: Context[]): Sub
         out.push(insertion(placed ? text : `in ${text}`, like));
         break;
       }
+      case "quantity":
+        out.push(insertion(`${first.text} ${text}`, like));
+        break;
       case "choice":
         // "which one would handle X?" -> "which one would handle X, KPO or BPO?": the alternatives go last, as people say them.
         out.push(...tokens.slice(ref.start, ref.end));
@@ -499,7 +511,8 @@ function fragmentCore(tokens: Token[]): Token[] | undefined {
   // "... please", "... thanks": a closing politeness is no part of the fragment.
   while (end > i + 1 && is(tokens[end - 1], "Expression")) end--;
   const core = tokens.slice(i, end);
-  if (core.length === 0 || core.some(isVerb)) return undefined;
+  // A gerund names an activity ("and recruitment process outsourcing?"): only a finite verb makes a clause.
+  if (core.length === 0 || core.some((t) => isVerb(t) && !is(t, "Gerund"))) return undefined;
   return core;
 }
 
@@ -607,7 +620,16 @@ function continuation(frame: Context, earlier: Context[]): Resolution {
  * KPO in India?" (a closing place phrase stays last).
  */
 function attachSubject(tokens: Token[], subject: Mention, matcher: Matcher): string {
-  const place = mentionsOf(tokens, matcher).find((m) => m.kind === "place" && m.end === tokens.length && is(tokens[m.start - 1], "Preposition"));
+  const mentions = mentionsOf(tokens, matcher);
+  // After the first phrase the question asks about: "How much is the market of KPO worth?"
+  const phrase = mentions.find((m) => m.kind === "thing");
+  if (phrase && phrase.end < tokens.length) {
+    const joined = [...tokens];
+    const last = joined[phrase.end - 1]!;
+    joined[phrase.end - 1] = { ...last, post: ` of ${subject.text}${last.post}` };
+    return render(joined);
+  }
+  const place = mentions.find((m) => m.kind === "place" && m.end === tokens.length && is(tokens[m.start - 1], "Preposition"));
   const body = place ? tokens.slice(0, place.start - 1) : tokens;
   const content = body.filter((t) => topicWords(t.normal).length > 0 || is(t, "Noun"));
   const last = content.at(-1);
