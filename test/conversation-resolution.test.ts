@@ -86,7 +86,7 @@ describe("elliptical follow-ups take their frame from the previous turn", () => 
 
   it("a determiner standing for a noun left out takes it from the previous turn", () => {
     expect(resolve("are there any for small firms?", turns("What are the benefits of KPO?")).question).toBe("Are there any benefits of KPO for small firms?");
-    expect(resolve("and which one leads?", turns("Which countries do KPO?")).question).toMatch(/^Which country leads\b/);
+    expect(resolve("and which one leads?", turns("Which countries do KPO?")).question).toMatch(/^Which (?:KPO )?country leads\b/);
   });
 
   it("a question without a subject of its own asks about the previous one", () => {
