@@ -10,7 +10,7 @@ import { THREAD_HINT } from "../bots/discord/conversation.ts";
 import type { Assistant } from "../src/assistant-types.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createLogger } from "../src/logger.ts";
-import { sharedTestAssistant } from "./support/assistant.ts";
+import { recordingAsks, sharedTestAssistant } from "./support/assistant.ts";
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from "./support/fake-discord.ts";
 
 let fake: FakeDiscord;
@@ -22,21 +22,8 @@ let userSeq = 0;
 const newUser = () => ({ id: `14000000000000${String(++userSeq).padStart(5, "0")}`, username: `asker-${userSeq}` });
 const ANSWER_TIMEOUT = { timeoutMs: 60_000 };
 
-/** The real assistant, with what each question was asked with recorded. */
-function recording(real: Assistant): Assistant {
-  return new Proxy(real, {
-    get(target, prop) {
-      if (prop === "ask") {
-        return (question: string, options?: Parameters<Assistant["ask"]>[1], context?: Parameters<Assistant["ask"]>[2]) => {
-          asked.push({ question, history: options?.history?.length ?? 0 });
-          return target.ask(question, options, context);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
+/** The real assistant, with each question and the number of earlier turns it came with recorded. */
+const recording = (real: Assistant) => recordingAsks(real, (question, options) => asked.push({ question, history: options?.history?.length ?? 0 }));
 
 beforeAll(async () => {
   assistant = await sharedTestAssistant();
