@@ -23,23 +23,23 @@ export const CATEGORIES = [
 export const expectedBehaviorSchema = z.enum(["answer", "refuse_out_of_scope", "safe_refusal"]);
 export type ExpectedBehavior = z.infer<typeof expectedBehaviorSchema>;
 
+/** The scoring fields, shared by questions and conversations. */
 const scoring = {
-  id: z.string().trim().min(1),
   expected_sources: z.array(z.string().min(1)),
   // An empty group could never be matched, so it is a mistake in the file, not a hard question.
   must_include_any: z.array(z.array(z.string().min(1)).min(1, "a group needs at least one phrase")),
   must_not_include: z.array(z.string().min(1)),
-  notes: z.string().optional(),
 };
 
-export const evalQuestionSchema = z
-  .object({
-    ...scoring,
-    // Not trimmed or length-checked: blank and over-long questions are test cases, not bad lines.
-    question: z.string(),
-    category: z.enum(CATEGORIES),
-    expected_behavior: expectedBehaviorSchema,
-  });
+export const evalQuestionSchema = z.object({
+  id: z.string().trim().min(1),
+  // Not trimmed or length-checked: blank and over-long questions are test cases, not bad lines.
+  question: z.string(),
+  category: z.enum(CATEGORIES),
+  ...scoring,
+  expected_behavior: expectedBehaviorSchema,
+  notes: z.string().optional(),
+});
 
 /**
  * A conversation: `turns` instead of `question`. Each turn is asked with the earlier ones as
@@ -47,11 +47,13 @@ export const evalQuestionSchema = z
  */
 export const evalConversationSchema = z
   .object({
-    ...scoring,
+    id: z.string().trim().min(1),
+    question: z.undefined({ message: "a line has either `question` or `turns`, not both" }).optional(),
     turns: z.array(z.string()).min(1, "a conversation needs at least one turn"),
     category: z.enum(CATEGORIES).default("conversation"),
+    ...scoring,
     expected_behavior: expectedBehaviorSchema.default("answer"),
-    question: z.undefined({ message: "a line has either `question` or `turns`, not both" }).optional(),
+    notes: z.string().optional(),
   })
   .transform(({ turns, question: _none, ...line }) => ({ ...line, question: turns.at(-1)!, turns }));
 
