@@ -78,6 +78,7 @@ describe("elliptical follow-ups take their frame from the previous turn", () => 
     // A gerund names an activity: "outsourcing" does not make a clause of the fragment.
     ["What is legal process outsourcing?", "and recruitment process outsourcing?", "What is recruitment process outsourcing?"],
     ["What is BPO?", "and its risks?", "What are the risks of BPO?"],
+    ["What did NASSCOM estimate the Indian KPO market at in 2006?", "and in 2005?", "What did NASSCOM estimate the Indian KPO market at in 2005?"],
   ])("%s / %s", (first, followUp, resolved) => {
     const resolution = resolve(followUp, turns(first));
     expect(resolution.question).toBe(resolved);
@@ -87,6 +88,7 @@ describe("elliptical follow-ups take their frame from the previous turn", () => 
   it("a determiner standing for a noun left out takes it from the previous turn", () => {
     expect(resolve("are there any for small firms?", turns("What are the benefits of KPO?")).question).toBe("Are there any benefits of KPO for small firms?");
     expect(resolve("and which one leads?", turns("Which countries do KPO?")).question).toMatch(/^Which (?:KPO )?country leads\b/);
+    expect(resolve("can a company find one through an intermediary?", turns("What is a third-party provider?")).question).toBe("Can a company find a third-party provider through an intermediary?");
   });
 
   it("a question without a subject of its own asks about the previous one", () => {

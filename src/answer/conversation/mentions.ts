@@ -43,11 +43,12 @@ export function isPersonEntry(entry: GlossaryEntry): boolean {
   return /\b(?:he|she|his|her)\b/i.test(entry.definition);
 }
 
+/** The words of a span as typed, with what was between them ("third-party", "KPO's"), without what is around it. */
 const spanText = (tokens: Token[], start: number, end: number) =>
   tokens
     .slice(start, end)
-    .map((t, i) => (i === 0 ? t.text : `${t.pre}${t.text}`))
-    .join(" ")
+    .map((t, i, span) => `${i === 0 ? "" : t.pre}${t.text}${i === span.length - 1 ? "" : /^\s*$/.test(t.post) || /^-$/.test(t.post.trim()) ? t.post : " "}`)
+    .join("")
     .replace(/\s+/g, " ")
     .trim();
 

@@ -167,7 +167,8 @@ export function isAcknowledgement(text: string): boolean {
  * Whether a question names anything to ask about: a noun (other than a pronoun). "Tell me more",
  * "go on", "continue", "what else?" and "why?" name nothing: they ask for more of the same.
  */
-const asksAboutSomething = (tokens: Token[]) => tokens.some((t) => (is(t, "Noun") && !is(t, "Pronoun") && !/^(?:else|more)$/.test(t.normal)) || is(t, "Inserted"));
+const asksAboutSomething = (tokens: Token[]) =>
+  tokens.some((t) => (is(t, "Noun") && !is(t, "Pronoun") && !/^(?:else|more)$/.test(t.normal)) || is(t, "Inserted") || /\d/.test(t.text));
 /** A question names its own subject with a term or a person; a place only says where ("how big is the market in India?"). */
 const isSubject = (m: Mention) => m.kind === "term" || m.kind === "person";
 
@@ -200,7 +201,9 @@ type Form =
   /** one (in "which one"): an instance of a kind named before ("country"). */
   | "sort"
   /** any, some (with their noun left out): of the plural phrase asked about before ("are there any for small firms?"). */
-  | "quantity";
+  | "quantity"
+  /** one (with its noun left out, after a verb): another of the subject ("can a company find one through an intermediary?"). */
+  | "another";
 
 interface Reference {
   start: number;
@@ -282,6 +285,8 @@ function references(tokens: Token[], own: Mention[]): Reference[] {
       refs.push({ start: i, end: i + 1, form: startsPhrase(tokens, i + 1) ? "persons" : "person" });
     } else if (/^(?:this|that|these|those)$/.test(word) && demonstrativePronoun(tokens, i)) {
       refs.push({ start: i, end: i + 1, form: word === "these" || word === "those" ? "those" : "one" });
+    } else if (word === "one" && (isVerb(tokens[i - 1]) || is(tokens[i - 1], "There")) && !startsPhrase(tokens, i + 1) && next !== "of") {
+      refs.push({ start: i, end: i + 1, form: "another", optional: true });
     } else if (/^(?:any|some)$/.test(word) && !startsPhrase(tokens, i + 1) && next !== "of" && !is(tokens[i + 1], "Adverb")) {
       refs.push({ start: i, end: i + 1, form: "quantity", optional: true });
     } else if (word === "there" && !BE.test(tokens[i - 1]?.normal ?? "") && !BE.test(next) && !/^(?:'s|are|is)$/.test(t.post.trim())) {
@@ -368,6 +373,9 @@ function antecedent(form: Form, earlier: Context[], singularTaken: boolean): str
         break;
       case "quantity":
         if (frame) return frame.replace(/^(?:the|a|an)\s+/i, "");
+        break;
+      case "another":
+        if (subject && !subject.plural) return `${/^[aeiou]/i.test(subject.text) ? "an" : "a"} ${subject.text.replace(/^(?:the|a|an)\s+/i, "")}`;
         break;
       case "sort": {
         const kindOf = mentions.find((m) => m.kind === "thing" && m !== subject);
@@ -542,6 +550,9 @@ function completeFragment(core: Token[], earlier: Context[], matcher: Matcher): 
     const object = mentionsOf(tokenize(coreText), matcher).find(isNamed);
     const same = object && frame.topic.mentions.find((m) => m.kind === object.kind && m !== subject && frameTokens[m.start - 1]?.normal === core[0]!.normal);
     if (same) return ellipsis(replaceSpan(frameTokens, same.start - 1, same.end, coreText), words, earlier);
+    // "and in 2005?" after "… in 2006?": a year for a year.
+    const year = /\d/.test(core[1]?.text ?? "") ? frameTokens.findIndex((t, k) => t.normal === core[0]!.normal && /\d/.test(frameTokens[k + 1]?.text ?? "")) : -1;
+    if (year >= 0) return ellipsis(replaceSpan(frameTokens, year, year + 2, coreText), words, earlier);
     const tokens = [...frameTokens];
     appendBeforeEnd(tokens, ` ${coreText}`);
     return ellipsis(render(tokens), words, earlier);

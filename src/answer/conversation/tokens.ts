@@ -32,12 +32,12 @@ export function tokenize(text: string): Token[] {
   );
 }
 
-/** The tokens back as text; a sentence break the tokens lost gets a space. */
+/** The tokens back as text; a sentence break the tokens lost gets a space (a hyphen or slash joins words as typed). */
 export function render(tokens: Token[]): string {
   let out = "";
   for (const t of tokens) {
     const piece = `${t.pre}${t.text}${t.post}`;
-    out += out && !/\s$/.test(out) && !/^\s/.test(piece) ? ` ${piece}` : piece;
+    out += out && !/[\s\-/]$/.test(out) && !/^\s/.test(piece) ? ` ${piece}` : piece;
   }
   return out.trim();
 }
