@@ -74,7 +74,8 @@ export class IssuedAnswers {
   private async record(answer: Answer, channel: Channel, latencyMs: number): Promise<void> {
     const entry: QuestionLogEntry = {
       answerId: answer.id,
-      question: this.deps.logQuestions ? answer.question : null,
+      // A follow-up is logged as the standalone question it asked ("and its risks?" means nothing in a gap report).
+      question: this.deps.logQuestions ? (answer.resolvedQuestion ?? answer.question) : null,
       status: answer.status,
       mode: answer.mode,
       sources: [...new Set(answer.citations.map((c) => c.sourceId))],
