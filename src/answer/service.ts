@@ -93,8 +93,9 @@ export class AnswerService {
     const parts = split.length > 1 ? await Promise.all(split.map(async (text) => ({ text, vector: await this.deps.embedQuery(text) }))) : undefined;
     const avoidText = resolved.avoidText;
     const composed = this.deps.composer.compose({ id, question: subject, passages, queryVector, matches, parts, ...(avoidText ? { avoidText } : {}) });
-    // "Tell me more" when the previous answer already showed everything relevant.
-    const body = resolved.kind === "continuation" && composed.status === "not_found" ? { ...composed, answer: nothingMore() } : composed;
+    // "Tell me more" when the previous answer (one that cited something) already showed everything relevant.
+    const showedEvidence = avoidText?.some((text) => /\[\d+\]/.test(text)) ?? false;
+    const body = resolved.kind === "continuation" && composed.status === "not_found" && showedEvidence ? { ...composed, answer: nothingMore() } : composed;
     const deterministic = finish({ id, question, resolvedQuestion: asked, ...body }, started, retrieved - started, retrieved);
     return { id, question, asked, started, retrieveMs: retrieved - started, passages: passages.slice(0, options.k ?? DEFAULT_K), deterministic };
   }
