@@ -21,7 +21,7 @@ import type { IngestProgress } from "./ingest/pipeline.ts";
 import { closestEntries, type GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import type { LoadedIndex } from "./index/store.ts";
 import type { AnswerModel } from "./answer/deterministic/model.ts";
-import type { LlmAnswerer } from "./answer/types.ts";
+import type { LlmAnswerer, QuestionCondenser } from "./answer/types.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
 import { SentenceVectorsOnDemand } from "./retrieve/sentence-vectors-ready.ts";
 import { normalizeTerm } from "./text/terms.ts";
@@ -68,11 +68,11 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     throw error;
   });
   // Imported only when an LLM is configured: the client (@langchain/openai) alone costs 0.6-0.7 s of start-up.
-  const llm = settings.llmConfigured
-    ? (await import("./answer/llm/index.ts")).createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) })
-    : undefined;
+  const llmModule = settings.llmConfigured ? await import("./answer/llm/index.ts") : undefined;
+  const llm = llmModule?.createLlmAnswerer({ settings, logger, similarity: embedderSimilarity((t) => embedder.embedQuery(t)) });
+  const condenser = llmModule?.createQuestionCondenser({ settings, logger });
   const defaultMode = llm ? "llm" : "deterministic";
-  const { retriever, matcher, service } = createAnswering(settings, index, embedder, { llm, logger });
+  const { retriever, matcher, service } = createAnswering(settings, index, embedder, { llm, condenser, logger });
   const glossary = glossaryLookup(index.glossary, matcher);
   const issued = new IssuedAnswers({
     service,
@@ -142,7 +142,7 @@ export function createAnswering(
   settings: Settings,
   index: LoadedIndex,
   embedder: Embedder & { embedQuery(text: string): Promise<number[]> },
-  options: { llm?: LlmAnswerer; logger?: Logger; model?: AnswerModel } = {},
+  options: { llm?: LlmAnswerer; condenser?: QuestionCondenser; logger?: Logger; model?: AnswerModel } = {},
 ): { retriever: HybridRetriever; matcher: GlossaryMatcher; composer: DeterministicComposer; service: AnswerService } {
   const retriever = HybridRetriever.fromIndex(index, (t) => embedder.embedQuery(t), settings);
   const matcher = retriever.glossary;
@@ -155,6 +155,7 @@ export function createAnswering(
     matcher,
     embedQuery: (t) => embedder.embedQuery(t),
     llm: options.llm,
+    ...(options.condenser ? { condenser: options.condenser } : {}),
     defaultMode: options.llm ? "llm" : "deterministic",
     logger: options.logger,
   });

@@ -13,7 +13,7 @@ import { registerCommands } from "../bots/discord/register.ts";
 import type { Assistant } from "../src/assistant-types.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createLogger } from "../src/logger.ts";
-import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
+import { recordingAsks, REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from "./support/fake-discord.ts";
 
 let fake: FakeDiscord;
@@ -25,21 +25,7 @@ let userSeq = 0;
 const newUser = () => ({ id: `13000000000000${String(++userSeq).padStart(5, "0")}`, username: `user-${userSeq}` });
 const ANSWER_TIMEOUT = { timeoutMs: 60_000 };
 
-/** The real assistant, with `ask` recorded (every other member is the real one, bound to it). */
-function recording(real: Assistant): Assistant {
-  return new Proxy(real, {
-    get(target, prop) {
-      if (prop === "ask") {
-        return (question: string, options?: Parameters<Assistant["ask"]>[1]) => {
-          asked.push(question);
-          return target.ask(question, options);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
+const recording = (real: Assistant) => recordingAsks(real, (question) => asked.push(question));
 
 beforeAll(async () => {
   assistant = await sharedTestAssistant();

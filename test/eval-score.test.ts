@@ -239,6 +239,14 @@ describe("loading a question file", () => {
     expect(() => parseQuestions(missing, "set.jsonl")).toThrow(/^set\.jsonl:1: category: /);
   });
 
+  it("reads a conversation line (turns instead of question): the last turn is the scored question", () => {
+    const conversation = { id: "v1", turns: ["What is KPO?", "where is most of it done?"], expected_sources: [], must_include_any: [["india"]], must_not_include: [] };
+    const [q] = parseQuestions(JSON.stringify(conversation), "conversations.jsonl");
+    expect(q).toMatchObject({ id: "v1", question: "where is most of it done?", turns: conversation.turns, category: "conversation", expected_behavior: "answer" });
+    expect(() => parseQuestions(JSON.stringify({ ...conversation, question: "?" }), "c.jsonl")).toThrow(/^c\.jsonl:1: question: a line has either `question` or `turns`/);
+    expect(() => parseQuestions(JSON.stringify({ ...conversation, turns: [] }), "c.jsonl")).toThrow(/^c\.jsonl:1: turns: a conversation needs at least one turn/);
+  });
+
   it("rejects an empty must_include_any group", () => {
     expect(() => parseQuestions(line({ must_include_any: [[]] }), "set.jsonl")).toThrow(/^set\.jsonl:1: must_include_any\.0: a group needs/);
   });

@@ -51,10 +51,12 @@ async function openPage(hash = "", viewport = { width: 1280, height: 800 }, opti
 
 const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
 
+/** Asks a question on the page (the next turn of its conversation) and waits for its answer. */
 async function ask(page: Page, question: string): Promise<void> {
+  const turn = (await page.locator(".answer-card").count()) + 1;
   await page.getByTestId("question").fill(question);
   await page.getByTestId("ask").click();
-  await page.locator('.answer-card[data-state="done"]').waitFor();
+  await page.locator(`.conversation-turn:nth-child(${turn}) .answer-card[data-state="done"]`).waitFor();
 }
 
 async function answerOf(question: string): Promise<Answer> {
@@ -151,7 +153,7 @@ describe("web page: ask and see the source", () => {
     expect(await page.locator(".banner-refused").textContent()).toContain("Not answered");
 
     await ask(page, "what is the salary of a KPO analyst");
-    const card = page.locator(".answer-card");
+    const card = page.locator(".answer-card").last();
     expect(await card.getAttribute("data-status")).toBe("not_found");
     expect(await page.locator(".banner-notfound").textContent()).toContain("Not in the sources");
     const term = page.locator(".related a").first();

@@ -14,12 +14,14 @@ import {
 } from "discord.js";
 import type { Assistant } from "../../src/assistant-types.ts";
 import type { Settings } from "../../src/config/settings.ts";
+import { isAcknowledgement } from "../../src/answer/conversation/resolve.ts";
 import { ConfigError } from "../../src/errors.ts";
 import type { Logger } from "../../src/logger.ts";
 import { commandsByName } from "./commands/index.ts";
 import { Cooldown } from "./cooldown.ts";
+import { isConversationThread, openConversationThread, questionText, replyHistory, repliesToAnswer, threadHistory } from "./conversation.ts";
 import { handleFeedbackButton, handleReasonModal, REASON_MODAL } from "./feedback.ts";
-import { cleanInput, formatAnswer, noMentions, notice } from "./format.ts";
+import { formatAnswer, noMentions, notice } from "./format.ts";
 import { MAX_QUESTION_LENGTH, MAX_TERM_LENGTH } from "./limits.ts";
 import { QuizScores } from "./quiz.ts";
 import { cooldownText } from "./respond.ts";
@@ -77,8 +79,9 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
   };
 
   const client = new Client({
-    // No MessageContent intent: Discord still delivers the content of messages that mention the bot.
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    // MessageContent: a follow-up in a conversation thread (or a reply to an answer) need not mention the bot.
+    // Without the intent Discord still delivers messages that mention it, so those keep working.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     allowedMentions: noMentions(),
     rest: settings.DISCORD_API_BASE ? { api: settings.DISCORD_API_BASE } : {},
   });
@@ -164,17 +167,28 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
   }
 
   client.on(Events.MessageCreate, (message) => {
-    void handleMention(message);
+    void handleMessage(message);
   });
 
-  async function handleMention(message: Message): Promise<void> {
+  /**
+   * A mention asks a question; so does any message in a conversation thread the bot opened, and
+   * a reply to one of its answers, which are follow-ups: their history is read from Discord.
+   */
+  async function handleMessage(message: Message): Promise<void> {
     const me = client.user;
-    if (!me || message.author.bot || message.author.id === me.id || message.webhookId) return;
-    if (!message.mentions.users.has(me.id)) return;
+    if (!me || message.author.bot || message.author.id === me.id || message.webhookId || message.system) return;
+    const thread = isConversationThread(message.channel, me.id) ? message.channel : undefined;
+    const inThread = thread !== undefined;
+    const mentioned = message.mentions.users.has(me.id);
+    if (!inThread && !mentioned && !message.reference) return;
     const parentId = "parentId" in message.channel ? message.channel.parentId : null;
     if (!channelAllowed(message.channelId, parentId)) return;
     try {
-      const question = cleanInput(message.content.replace(new RegExp(`<@!?${me.id}>`, "g"), " "));
+      const reply = !inThread && (await repliesToAnswer(message, me.id));
+      if (!inThread && !mentioned && !reply) return;
+      const question = questionText(message.content, me.id);
+      // "thanks!" in a conversation thread is said to the people in it, not asked of the bot.
+      if (!mentioned && isAcknowledgement(question)) return;
       if (!question) {
         await message.reply(notice("Ask me something after the mention, e.g. “what is KPO?”, or use `/ask`."));
         return;
@@ -190,14 +204,17 @@ export function createBotClient(deps: BotDeps): { client: Client; context: BotCo
         await message.reply(notice(cooldownText(slot.retryAfterMs)));
         return;
       }
-      if (settings.LOG_QUESTIONS) logger.info({ command: "mention", user: message.author.id, question }, "mention");
+      if (settings.LOG_QUESTIONS) logger.info({ command: "mention", user: message.author.id, question, followUp: inThread || reply }, "mention");
       if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => undefined);
-      const answer = await assistant.ask(question, {}, { channel: "discord" });
-      const [first, ...rest] = formatAnswer(answer);
-      await message.reply(first!);
+      const history = thread ? await threadHistory(thread, me.id, message.id) : reply ? await replyHistory(message, me.id) : [];
+      const answer = await assistant.ask(question, history.length ? { history } : {}, { channel: "discord" });
+      const [first, ...rest] = formatAnswer(answer, { followUp: history.length > 0 });
+      const sent = await message.reply(first!);
       for (const part of rest) {
         if (message.channel.isSendable()) await message.channel.send(part);
       }
+      // A question asked in a channel continues in a thread on its answer.
+      if (!inThread && !reply) await openConversationThread(sent, question, (error) => logger.warn({ err: error }, "could not open a conversation thread"));
     } catch (error) {
       const requestId = randomUUID().slice(0, 8);
       logger.error({ err: error, requestId, command: "mention", user: message.author.id, channel: message.channelId }, "discord mention failed");

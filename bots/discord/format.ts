@@ -261,6 +261,8 @@ export interface AnswerFormatOptions {
   title?: string;
   /** Glossary terms to suggest when nothing was found (besides answer.related). */
   suggestions?: string[];
+  /** A follow-up in a conversation: when nothing was found, the assistant's own words say why (it may not know what "it" is). */
+  followUp?: boolean;
 }
 
 /** An Answer as one or more messages: answer text, numbered sources, 👍/👎 under the last one. */
@@ -270,7 +272,7 @@ export function formatAnswer(answer: Answer, options: AnswerFormatOptions = {}):
   if (answer.status === "not_found") {
     const terms = [...new Set([...(answer.related ?? []), ...(options.suggestions ?? [])])].slice(0, 5);
     text =
-      "I could not find an answer to that in the sources I know.\n" +
+      (options.followUp ? `${escapeText(answer.answer)}\n` : "I could not find an answer to that in the sources I know.\n") +
       (terms.length
         ? `Try a glossary term: ${terms.map((t) => `\`/define term:${t.replace(/`/g, "'")}\``).join(", ")}`
         : "Try `/define` with a term, or browse the terms with `/glossary`.");
@@ -281,6 +283,10 @@ export function formatAnswer(answer: Answer, options: AnswerFormatOptions = {}):
     if (answer.related?.length) {
       text += `\n\n**Related terms:** ${answer.related.map((t) => escapeText(t)).join(", ")}`;
     }
+  }
+  // "Answering: What are the risks of BPO?" when a follow-up was answered as the standalone question it stands for.
+  if (answer.resolvedQuestion !== undefined && answer.resolvedQuestion !== answer.question && answer.status !== "refused") {
+    text = `*Answering: ${escapeText(cleanInput(answer.resolvedQuestion))}*\n\n${text}`;
   }
   const footer = [
     `answer ${answer.id}`,

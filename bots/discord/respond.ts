@@ -1,6 +1,7 @@
 /** Small helpers shared by the command handlers: sending multi-part replies, cooldown notices. */
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from "discord.js";
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Message, type ModalSubmitInteraction } from "discord.js";
 import type { Answer } from "../../src/schema/answer.ts";
+import { isConversationThread, openConversationThread, threadHistory } from "./conversation.ts";
 import { cleanInput, formatAnswer, notice, type AnswerFormatOptions, type BotMessage } from "./format.ts";
 import type { BotContext } from "./types.ts";
 
@@ -11,13 +12,15 @@ export type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalS
  * replies), the others follow up. Ephemeral only applies when the reply was not deferred
  * publicly.
  */
-export async function replyAll(interaction: Repliable, messages: BotMessage[], options: { ephemeral?: boolean } = {}): Promise<void> {
+export async function replyAll(interaction: Repliable, messages: BotMessage[], options: { ephemeral?: boolean } = {}): Promise<Message | undefined> {
   const flags = options.ephemeral ? MessageFlags.Ephemeral : undefined;
   const [first, ...rest] = messages;
-  if (!first) return;
-  if (interaction.deferred) await interaction.editReply(first);
+  if (!first) return undefined;
+  let sent: Message | undefined;
+  if (interaction.deferred) sent = await interaction.editReply(first);
   else await interaction.reply(flags ? { ...first, flags } : first);
   for (const message of rest) await interaction.followUp(flags ? { ...message, flags } : message);
+  return sent;
 }
 
 export async function replyEphemeral(interaction: Repliable, text: string): Promise<void> {
@@ -57,15 +60,26 @@ export async function readText(
   return value;
 }
 
-/** Defers (answers can take over 2 s), asks, and sends the answer with its sources and 👍/👎. */
+/**
+ * Defers (answers can take over 2 s), asks, and sends the answer with its sources and 👍/👎.
+ * In a conversation thread the question is a follow-up (its history read from the thread);
+ * in a channel, with `conversation`, the answer opens a thread for follow-ups.
+ */
 export async function askAndReply(
   interaction: ChatInputCommandInteraction,
   question: string,
   ctx: BotContext,
   format: AnswerFormatOptions = {},
+  options: { conversation?: boolean } = {},
 ): Promise<Answer> {
   await interaction.deferReply();
-  const answer = await ctx.assistant.ask(question, {}, { channel: "discord" });
-  await replyAll(interaction, formatAnswer(answer, format));
+  const me = interaction.client.user.id;
+  const thread = options.conversation && interaction.channel?.isThread() && isConversationThread(interaction.channel, me) ? interaction.channel : undefined;
+  const history = thread ? await threadHistory(thread, me) : [];
+  const answer = await ctx.assistant.ask(question, history.length ? { history } : {}, { channel: "discord" });
+  const sent = await replyAll(interaction, formatAnswer(answer, { ...format, followUp: history.length > 0 }));
+  if (options.conversation && !thread && sent) {
+    await openConversationThread(sent, question, (error) => ctx.logger.warn({ err: error }, "could not open a conversation thread"));
+  }
   return answer;
 }

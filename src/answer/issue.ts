@@ -43,16 +43,19 @@ export class IssuedAnswers {
   async ask(question: string, options: AskOptions = {}, context: AskContext = {}): Promise<Answer> {
     const started = performance.now();
     const mode = options.mode ?? this.deps.defaultMode;
-    const key = mode === "deterministic" ? answerCacheKey(this.deps.indexVersion, question.trim(), mode, options.k) : undefined;
+    // A follow-up is cached under the standalone question it resolved to, never under its bare words.
+    const resolution = await this.deps.service.resolve(question, options);
+    const asked = resolution.kind === "unresolved" ? undefined : resolution.question;
+    const key = mode === "deterministic" && asked !== undefined ? answerCacheKey(this.deps.indexVersion, asked.trim(), mode, options.k, resolution.avoidText) : undefined;
     const cached = key === undefined ? undefined : await this.deps.cache.get(key);
     let answer: Answer;
     if (cached) {
       // Same content, a fresh id (feedback tells responses apart) and this response's timings.
       const totalMs = Math.round((performance.now() - started) * 1000) / 1000;
-      answer = { ...cached, id: randomUUID(), question, timings: { retrieveMs: 0, composeMs: 0, totalMs } };
+      answer = { ...cached, id: randomUUID(), question, resolvedQuestion: asked, timings: { retrieveMs: 0, composeMs: 0, totalMs } };
       context.onCacheLookup?.("hit");
     } else {
-      answer = await this.deps.service.ask(question, options);
+      answer = await this.deps.service.ask(question, options, resolution);
       if (key !== undefined) {
         context.onCacheLookup?.("miss");
         if (answer.mode === "deterministic") await this.deps.cache.set(key, answer);
@@ -73,7 +76,8 @@ export class IssuedAnswers {
   private async record(answer: Answer, channel: Channel, latencyMs: number): Promise<void> {
     const entry: QuestionLogEntry = {
       answerId: answer.id,
-      question: this.deps.logQuestions ? answer.question : null,
+      // A follow-up is logged as the standalone question it asked ("and its risks?" means nothing in a gap report).
+      question: this.deps.logQuestions ? (answer.resolvedQuestion ?? answer.question) : null,
       status: answer.status,
       mode: answer.mode,
       sources: [...new Set(answer.citations.map((c) => c.sourceId))],

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
+import { conversationTurnSchema, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS } from "../schema/conversation.ts";
 import { feedbackAmendmentSchema, feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema, gapResolutionSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema, searchModeSchema } from "../schema/passage.ts";
@@ -41,7 +42,15 @@ componentRegistry.registerComponent("securitySchemes", "adminBearerAuth", {
 
 // ---- shared domain schemas (reused, registered under component names) ----
 
-export const answerResponseSchema = component("Answer", answerSchema);
+export const answerResponseSchema = component(
+  "Answer",
+  answerSchema.extend({
+    resolvedQuestion: answerSchema.shape.resolvedQuestion.meta({
+      description:
+        "The standalone question actually answered: a follow-up resolved against `history` (\"and its risks?\" -> \"What are the risks of BPO?\"), else the question itself. Surfaces show it when it differs from what was typed.",
+    }),
+  }),
+);
 export const citationComponentSchema = component("Citation", citationSchema);
 export const searchHitComponentSchema = component("SearchHit", searchHitSchema);
 export const glossaryEntryResponseSchema = component("GlossaryEntry", glossaryEntrySchema);
@@ -61,12 +70,24 @@ export const gapResolutionResponseSchema = component("GapResolution", gapResolut
 
 // ---- requests ----
 
+export const conversationTurnComponentSchema = component("ConversationTurn", conversationTurnSchema);
+
 export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(2000).meta({ example: "What does KPO stand for?" }),
+      question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
+      history: z
+        .array(conversationTurnComponentSchema)
+        .max(MAX_HISTORY_TURNS)
+        .optional()
+        .meta({
+          description:
+            "Earlier turns of the conversation, oldest first (at most 10). The API keeps no state: send them with every follow-up. " +
+            "A follow-up (\"and its risks?\") is resolved against them and the answer's `resolvedQuestion` says what was answered.",
+          example: [{ question: "What is BPO?", answer: "Business process outsourcing (BPO) is the contracting of routine operational tasks ... [1]" }],
+        }),
     })
     .strict(),
 );

@@ -3,11 +3,12 @@ import { createAssistant } from "../assistant.ts";
 import type { Settings } from "../config/settings.ts";
 import { embeddingProgressBar } from "./progress.ts";
 import type { Answer } from "../schema/answer.ts";
+import type { ConversationTurn } from "../schema/conversation.ts";
 import { renderMarkdown, terminalStyle, type TerminalStyle } from "./terminal.ts";
 
-/** The answer for a terminal: its text, then each section once (sources, related terms, a fallback note). */
+/** The answer for a terminal: what was answered when a follow-up was resolved, its text, then each section once (sources, related terms, a fallback note). */
 export function renderAnswerText(answer: Answer, style: TerminalStyle = terminalStyle(false)): string {
-  const lines = [renderMarkdown(answer.answer, style), ""];
+  const lines = [...resolvedLine(answer, style), renderMarkdown(answer.answer, style), ""];
   if (answer.citations.length) {
     lines.push(style.bold("Sources:"));
     for (const c of answer.citations) {
@@ -26,13 +27,18 @@ export function renderAnswerText(answer: Answer, style: TerminalStyle = terminal
   return lines.join("\n");
 }
 
+/** "Answering: What are the risks of BPO?" when a follow-up was answered as another question than the one typed. */
+function resolvedLine(answer: Answer, style: TerminalStyle): string[] {
+  return answer.resolvedQuestion !== undefined && answer.resolvedQuestion !== answer.question ? [style.dim(`Answering: ${answer.resolvedQuestion}`), ""] : [];
+}
+
 /** Exit code of `kpo ask`: 0 answered, 1 not found or refused (usage errors and failures exit 2 in main.ts). */
 export const answerExitCode = (answer: Pick<Answer, "status">) => (answer.status === "answered" ? 0 : 1);
 
 export async function askCommand(
   ctx: { settings: Settings; logger: Logger; style: TerminalStyle },
   question: string,
-  opts: { mode?: "deterministic" | "llm"; json?: boolean },
+  opts: { mode?: "deterministic" | "llm"; json?: boolean; history?: ConversationTurn[] },
 ): Promise<void> {
   if (opts.mode === "llm" && !ctx.settings.llmConfigured) {
     process.stderr.write("kpo: --mode llm needs OPENAI_API_KEY or LLM_BASE_URL; answering in deterministic mode\n");
@@ -40,7 +46,7 @@ export async function askCommand(
   const bar = embeddingProgressBar();
   const assistant = await createAssistant(ctx.settings, { logger: ctx.logger, onProgress: bar.onProgress }).finally(bar.stop);
   try {
-    const answer = await assistant.ask(question, { mode: opts.mode }, { channel: "cli" });
+    const answer = await assistant.ask(question, { mode: opts.mode, ...(opts.history?.length ? { history: opts.history } : {}) }, { channel: "cli" });
     process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : renderAnswerText(answer, ctx.style));
     process.exitCode = answerExitCode(answer);
   } finally {

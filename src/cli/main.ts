@@ -5,6 +5,7 @@ import { loadSettings } from "../config/settings.ts";
 import { AppError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
 import { askCommand } from "./ask.ts";
+import { chatCommand, readHistoryFile } from "./chat.ts";
 import { gapsCommand } from "./gaps.ts";
 import { addCommand, removeCommand, type AddOptions } from "./documents.ts";
 import { glossaryCommand } from "./glossary.ts";
@@ -67,7 +68,14 @@ program
   .argument("<question>", "the question")
   .addOption(new Option("--mode <mode>", "answer mode (llm needs OPENAI_API_KEY or LLM_BASE_URL)").choices(["deterministic", "llm"]))
   .option("--json", "print the Answer as JSON")
-  .action(async (question: string, opts: { mode?: "deterministic" | "llm"; json?: boolean }) => askCommand(context(), question, opts));
+  .option("--history <file>", 'earlier turns of the conversation, oldest first: a JSON array of {"question", "answer"} (as POST /v1/ask takes them)', readHistoryFile)
+  .action(async (question: string, opts: { mode?: "deterministic" | "llm"; json?: boolean; history?: ReturnType<typeof readHistoryFile> }) => askCommand(context(), question, opts));
+
+program
+  .command("chat")
+  .description("a conversation at the terminal: follow-up questions continue it (/new starts over, Ctrl-D leaves)")
+  .addOption(new Option("--mode <mode>", "answer mode (llm needs OPENAI_API_KEY or LLM_BASE_URL)").choices(["deterministic", "llm"]))
+  .action(async (opts: { mode?: "deterministic" | "llm" }) => chatCommand(context(), opts));
 
 program
   .command("gaps")

@@ -65,6 +65,7 @@ export const settingsSchema = z.object({
   LLM_TIMEOUT_MS: int(100, 600_000).default(20_000),
   LLM_MAX_RETRIES: int(0, 10).default(1),
   LLM_TEMPERATURE: num(0, 2).default(0),
+  LLM_CONDENSE_TIMEOUT_MS: int(100, 600_000).default(5_000),
 
   // HTTP API
   HOST: z.string().default("127.0.0.1"),

@@ -98,7 +98,8 @@ export async function runParaphrases(
   mode: AnswerMode,
   onProgress?: (done: number, total: number) => void,
 ): Promise<VariantResult[]> {
-  const eligible = questions.filter((q) => q.category !== "adversarial" && inputRejection(q.question) === undefined);
+  // A conversation's last turn means nothing without its history: only standalone questions are paraphrased.
+  const eligible = questions.filter((q) => q.category !== "adversarial" && !q.turns && inputRejection(q.question) === undefined);
   const results: VariantResult[] = [];
   const total = eligible.length * PARAPHRASE_RULES.length;
   for (const q of eligible) {

@@ -17,24 +17,48 @@ export const CATEGORIES = [
   "multi_doc",
   "out_of_scope",
   "adversarial",
+  "conversation",
 ] as const;
 
 export const expectedBehaviorSchema = z.enum(["answer", "refuse_out_of_scope", "safe_refusal"]);
 export type ExpectedBehavior = z.infer<typeof expectedBehaviorSchema>;
+
+/** The scoring fields, shared by questions and conversations. */
+const scoring = {
+  expected_sources: z.array(z.string().min(1)),
+  // An empty group could never be matched, so it is a mistake in the file, not a hard question.
+  must_include_any: z.array(z.array(z.string().min(1)).min(1, "a group needs at least one phrase")),
+  must_not_include: z.array(z.string().min(1)),
+};
 
 export const evalQuestionSchema = z.object({
   id: z.string().trim().min(1),
   // Not trimmed or length-checked: blank and over-long questions are test cases, not bad lines.
   question: z.string(),
   category: z.enum(CATEGORIES),
-  expected_sources: z.array(z.string().min(1)),
-  // An empty group could never be matched, so it is a mistake in the file, not a hard question.
-  must_include_any: z.array(z.array(z.string().min(1)).min(1, "a group needs at least one phrase")),
-  must_not_include: z.array(z.string().min(1)),
+  ...scoring,
   expected_behavior: expectedBehaviorSchema,
   notes: z.string().optional(),
 });
-export type EvalQuestion = z.infer<typeof evalQuestionSchema>;
+
+/**
+ * A conversation: `turns` instead of `question`. Each turn is asked with the earlier ones as
+ * history and only the last answer is scored; `expected_behavior` is `answer` when absent.
+ */
+export const evalConversationSchema = z
+  .object({
+    id: z.string().trim().min(1),
+    question: z.undefined({ message: "a line has either `question` or `turns`, not both" }).optional(),
+    turns: z.array(z.string()).min(1, "a conversation needs at least one turn"),
+    category: z.enum(CATEGORIES).default("conversation"),
+    ...scoring,
+    expected_behavior: expectedBehaviorSchema.default("answer"),
+    notes: z.string().optional(),
+  })
+  .transform(({ turns, question: _none, ...line }) => ({ ...line, question: turns.at(-1)!, turns }));
+
+/** One scored question; `turns` (the whole conversation, the question last) for conversation lines. */
+export type EvalQuestion = z.infer<typeof evalQuestionSchema> & { turns?: string[] };
 export type Category = EvalQuestion["category"];
 
 /** A question file that cannot be used; the message names the file and, when known, the line. */
@@ -63,7 +87,8 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     } catch (err) {
       throw new EvalFileError(file, line, `invalid JSON: ${(err as Error).message}`, { cause: err });
     }
-    const parsed = evalQuestionSchema.safeParse(value);
+    const conversation = typeof value === "object" && value !== null && "turns" in value;
+    const parsed = (conversation ? evalConversationSchema : evalQuestionSchema).safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.length > 0 ? issue.path.join(".") : "line";

@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { checkCitations, type CitationProblem } from "../answer/citations.ts";
 import type { Assistant } from "../assistant-types.ts";
-import type { AnswerMode } from "../schema/answer.ts";
-import type { SearchHit } from "../schema/passage.ts";
+import type { Turn } from "../answer/conversation/resolve.ts";
+import type { Answer, AnswerMode } from "../schema/answer.ts";
 import type { EvalQuestion } from "./questions.ts";
-import { evaluateQuestion, inputRejection, type AnswerLike, type QuestionResult } from "./score.ts";
+import { evaluateQuestion, inputRejection, type QuestionResult } from "./score.ts";
 
 export interface RunOptions {
   mode: AnswerMode;
@@ -20,6 +20,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 /**
  * Asks every question in turn (one at a time, so latencies are not inflated by each other)
  * and scores it. Errors from the assistant are recorded per question rather than ending the run.
+ * A conversation's earlier turns are asked first, each with the turns before it as history;
+ * only the last answer is scored, and retrieval is measured on the question it resolved to.
  */
 export async function runEval(
   assistant: Pick<Assistant, "ask" | "search">,
@@ -29,26 +31,29 @@ export async function runEval(
   const results: QuestionResult[] = [];
   for (const q of questions) {
     const rejection = inputRejection(q.question);
-
-    let hits: SearchHit[] = [];
-    let searchError: string | undefined;
-    try {
-      hits = await assistant.search(q.question, options.k);
-    } catch (err) {
-      searchError = message(err);
-    }
+    const search = async (text: string) => {
+      try {
+        return { hits: await assistant.search(text, options.k) };
+      } catch (err) {
+        return { hits: [], searchError: message(err) };
+      }
+    };
+    // A plain question is searched before it is asked, as it always was (so latencies stay comparable).
+    let searched = q.turns ? undefined : await search(q.question);
 
     // Rejected questions are asked too: the verdict uses the 400, the report shows what ask did.
-    let answer: AnswerLike | undefined;
+    let answer: Answer | undefined;
     let error: string | undefined;
     let latencyMs: number | null = null;
-    const started = performance.now();
     try {
-      answer = await assistant.ask(q.question, { mode: options.mode });
+      const history = await earlierTurns(assistant, q, options.mode);
+      const started = performance.now();
+      answer = await assistant.ask(q.question, { mode: options.mode, ...(history.length ? { history } : {}) });
       latencyMs = performance.now() - started;
     } catch (err) {
       error = message(err);
     }
+    searched ??= await search(answer?.resolvedQuestion ?? q.question);
 
     let citationProblems: CitationProblem[] = [];
     if (answer) {
@@ -63,8 +68,8 @@ export async function runEval(
       ...(rejection === undefined ? {} : { rejection }),
       ...(answer === undefined ? {} : { answer }),
       ...(error === undefined ? {} : { error }),
-      hits,
-      ...(searchError === undefined ? {} : { searchError }),
+      hits: searched.hits,
+      ...(searched.searchError === undefined ? {} : { searchError: searched.searchError }),
       citationProblems,
       latencyMs,
     });
@@ -72,4 +77,14 @@ export async function runEval(
     options.onProgress?.(results.length, questions.length, result);
   }
   return results;
+}
+
+/** A conversation's turns before the scored one, each asked with the turns before it: the history of the last. */
+async function earlierTurns(assistant: Pick<Assistant, "ask">, q: EvalQuestion, mode: AnswerMode): Promise<Turn[]> {
+  const history: Turn[] = [];
+  for (const question of q.turns?.slice(0, -1) ?? []) {
+    const answer = await assistant.ask(question, { mode, ...(history.length ? { history: [...history] } : {}) });
+    history.push({ question, answer: answer.answer });
+  }
+  return history;
 }

@@ -51,6 +51,7 @@ export const answerSchema = z.object({
   related: z.array(z.string()).default([]),
   timings: timingsSchema,
   diagnostics: diagnosticsSchema.optional(),
+  resolvedQuestion: z.string().optional(),
 });
 export type Answer = z.infer<typeof answerSchema>;
 
@@ -68,6 +69,7 @@ export type AnswerEvent =
 export const askOptionsSchema = z.object({
   mode: answerModeSchema.optional(),
   k: z.number().int().min(1).max(20).optional(),
+  history: z.array(z.object({ question: z.string(), answer: z.string().optional() })).max(10).optional(),
 });
 export type AskOptions = z.infer<typeof askOptionsSchema> & {
   /** Aborted when the caller stops waiting; the LLM request is aborted with it. */

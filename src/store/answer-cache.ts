@@ -3,8 +3,8 @@ import type { Redis } from "ioredis";
 import { answerSchema, type Answer } from "../schema/answer.ts";
 
 /**
- * Cache of deterministic answers: those depend on nothing but (question, k) and the loaded
- * index, so a cached copy is the answer the assistant would compute again. In memory by
+ * Cache of deterministic answers: those depend on nothing but (standalone question, k, the
+ * answers a continuation avoids) and the loaded index, so a cached copy is the answer the assistant would compute again. In memory by
  * default; in Redis (REDIS_URL) it is shared by every replica and the bot. A cache that fails
  * is a miss, never an error.
  */
@@ -13,9 +13,15 @@ export interface AnswerCache {
   set(key: string, answer: Answer): Promise<void>;
 }
 
-/** Cache key: the index version (answers change with the corpus), the mode, k and the exact (trimmed) question. */
-export function answerCacheKey(indexVersion: string, question: string, mode: string, k: number | undefined): string {
-  return JSON.stringify([indexVersion, mode, k ?? null, question]);
+/**
+ * Cache key: the index version (answers change with the corpus), the mode, k and the exact
+ * (trimmed) question, which for a follow-up is the standalone question it resolved to; and for
+ * "tell me more", a digest of the earlier answers whose sentences it leaves out.
+ */
+export function answerCacheKey(indexVersion: string, question: string, mode: string, k: number | undefined, avoidText: readonly string[] = []): string {
+  const key: unknown[] = [indexVersion, mode, k ?? null, question];
+  if (avoidText.length) key.push(createHash("sha256").update(JSON.stringify(avoidText)).digest("hex"));
+  return JSON.stringify(key);
 }
 
 /** A small bounded LRU map (insertion order of a Map; a hit re-inserts). */

@@ -36,3 +36,19 @@ export function sharedTestAssistant(overrides: Record<string, string> = {}): Pro
   }
   return assistant;
 }
+
+/** The real assistant with every `ask` reported to `onAsk` first (every other member is the real one, bound to it). */
+export function recordingAsks(real: Assistant, onAsk: (question: string, options: Parameters<Assistant["ask"]>[1]) => void): Assistant {
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === "ask") {
+        return (question: string, options?: Parameters<Assistant["ask"]>[1], context?: Parameters<Assistant["ask"]>[2]) => {
+          onAsk(question, options);
+          return target.ask(question, options, context);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

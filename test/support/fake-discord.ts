@@ -6,6 +6,12 @@
  * and lets tests dispatch INTERACTION_CREATE and MESSAGE_CREATE. Every REST request is
  * recorded (path URL-decoded, so `%40original` reads `@original`).
  *
+ * Messages (the bot's and the users') are kept per channel, so the bot can read them back
+ * (GET /channels/{id}/messages, newest first, at most 100; GET one message), open a thread on
+ * one (POST /channels/{id}/messages/{id}/threads: the thread's id is the message's, THREAD_CREATE
+ * is dispatched), and post in it. As on Discord, without the MESSAGE_CONTENT intent the content
+ * of other users' messages that do not mention the bot arrives empty.
+ *
  * Shutdown order: destroy the discord.js client first, then `close()` the fake.
  */
 import { once, EventEmitter } from "node:events";
@@ -37,6 +43,9 @@ export interface FakeDiscordOptions {
   otherChannelIds?: string[];
 }
 
+/** GatewayIntentBits.MessageContent. */
+const MESSAGE_CONTENT_INTENT = 1 << 15;
+
 let snowflake = BigInt("1300000000000000000");
 export function nextId(): string {
   snowflake += 1n;
@@ -58,8 +67,14 @@ export class FakeDiscord {
   private gateway: WebSocket | undefined;
   private seq = 0;
   private port = 0;
-  /** Messages created through REST, by id, so button interactions can refer to them. */
+  /** Messages created through REST or said by users, by id, so interactions and reads can refer to them. */
   readonly messages = new Map<string, any>();
+  /** Threads opened through REST, by id. */
+  readonly threads = new Map<string, any>();
+  /** The intents the client identified with. */
+  private intents = 0;
+  /** The channel of each interaction, by token: where its response messages appear. */
+  private readonly interactionChannels = new Map<string, string>();
 
   constructor(options: FakeDiscordOptions = {}) {
     this.botId = options.botId ?? "1100000000000000001";
@@ -135,13 +150,25 @@ export class FakeDiscord {
     if ((m = route.match(/^POST \/interactions\/([^/]+)\/([^/]+)\/callback$/))) {
       reply(204);
     } else if ((m = route.match(/^PATCH \/webhooks\/([^/]+)\/([^/]+)\/messages\/(.+)$/))) {
-      reply(200, this.storeMessage(body, { interaction: true }));
+      reply(200, this.storeMessage(body, { interaction: true, channelId: this.interactionChannels.get(m[2]!) }));
     } else if ((m = route.match(/^POST \/webhooks\/([^/]+)\/([^/]+)$/))) {
-      reply(200, this.storeMessage(body, { interaction: true }));
+      reply(200, this.storeMessage(body, { interaction: true, channelId: this.interactionChannels.get(m[2]!) }));
     } else if ((m = route.match(/^DELETE \/webhooks\/([^/]+)\/([^/]+)\/messages\/(.+)$/))) {
       reply(204);
     } else if ((m = route.match(/^POST \/channels\/([^/]+)\/messages$/))) {
       reply(200, this.storeMessage(body, { channelId: m[1] }));
+    } else if ((m = route.match(/^POST \/channels\/([^/]+)\/messages\/([^/]+)\/threads$/))) {
+      const thread = this.openThread(m[1]!, m[2]!, body);
+      if (thread) reply(201, thread);
+      else reply(404, { message: "Unknown Message", code: 10008 });
+    } else if ((m = route.match(/^GET \/channels\/([^/]+)\/messages$/))) {
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) reply(400, { message: "Invalid Form Body", code: 50035, errors: { limit: { _errors: [{ code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 100." }] } } });
+      else reply(200, this.channelMessages(m[1]!, limit, url.searchParams.get("before") ?? undefined));
+    } else if ((m = route.match(/^GET \/channels\/([^/]+)\/messages\/([^/]+)$/))) {
+      const message = this.messages.get(m[2]!);
+      if (message && message.channel_id === m[1]) reply(200, this.asSeen(message));
+      else reply(404, { message: "Unknown Message", code: 10008 });
     } else if ((m = route.match(/^POST \/channels\/([^/]+)\/typing$/))) {
       reply(204);
     } else if ((m = route.match(/^PUT \/applications\/([^/]+)(\/guilds\/[^/]+)?\/commands$/))) {
@@ -150,6 +177,48 @@ export class FakeDiscord {
       reply(404, { message: `fake discord: no route for ${route}`, code: 0 });
     }
     this.events.emit("request", request);
+  }
+
+  /** Opens a thread on a message (as the bot), as Discord does: the thread's id is the message's id. */
+  private openThread(channelId: string, messageId: string, body: any): any {
+    const message = this.messages.get(messageId);
+    if (!message || message.channel_id !== channelId) return undefined;
+    const now = new Date().toISOString();
+    const thread = {
+      id: messageId,
+      type: 11,
+      guild_id: this.guildId,
+      parent_id: channelId,
+      owner_id: this.botId,
+      name: String(body?.name ?? "thread").slice(0, 100),
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      flags: 0,
+      applied_tags: [],
+      thread_metadata: { archived: false, auto_archive_duration: body?.auto_archive_duration ?? 1440, archive_timestamp: now, locked: false, create_timestamp: now },
+    };
+    this.threads.set(thread.id, thread);
+    message.thread = thread;
+    this.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+    return thread;
+  }
+
+  /** A channel's messages newest first (as Discord lists them), before a message id when given. */
+  private channelMessages(channelId: string, limit: number, before?: string): any[] {
+    return [...this.messages.values()]
+      .filter((msg) => msg.channel_id === channelId && (before === undefined || BigInt(msg.id) < BigInt(before)))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit)
+      .map((msg) => this.asSeen(msg));
+  }
+
+  /** A message as the client may see it: another user's content is empty without the MESSAGE_CONTENT intent, unless it mentions the bot. */
+  private asSeen(message: any): any {
+    const readable = (this.intents & MESSAGE_CONTENT_INTENT) !== 0 || message.author.id === this.botId || message.mentions.some((u: any) => u.id === this.botId);
+    return readable ? message : { ...message, content: "", embeds: [], attachments: [], components: [] };
   }
 
   /** The message Discord creates for an interaction callback that replied (type 4), for later button clicks. */
@@ -221,7 +290,10 @@ export class FakeDiscord {
     socket.on("message", (raw) => {
       const packet = JSON.parse(raw.toString());
       if (packet.op === 1) socket.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
-      else if (packet.op === 2) this.identify(socket);
+      else if (packet.op === 2) {
+        this.intents = Number(packet.d?.intents ?? 0);
+        this.identify(socket);
+      }
     });
   }
 
@@ -288,7 +360,8 @@ export class FakeDiscord {
       voice_states: [],
       members: [],
       channels: [channel(this.channelId, "general", 0), ...this.otherChannelIds.map((id, i) => channel(id, `other-${i}`, i + 1))],
-      threads: [],
+      // Active threads come with the guild, as on Discord (a client that restarts still knows them).
+      threads: [...this.threads.values()],
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -336,6 +409,8 @@ export class FakeDiscord {
   private interaction(type: number, data: unknown, user: FakeUser, extra: Record<string, unknown> = {}, channelId = this.channelId) {
     const id = nextId();
     const token = `tok-${id}`;
+    this.interactionChannels.set(token, channelId);
+    const thread = this.threads.get(channelId);
     this.dispatch("INTERACTION_CREATE", {
       id,
       application_id: this.appId,
@@ -343,7 +418,7 @@ export class FakeDiscord {
       data,
       guild_id: this.guildId,
       channel_id: channelId,
-      channel: { id: channelId, type: 0, guild_id: this.guildId, name: "general", permissions: "104324673" },
+      channel: thread ? { ...thread, permissions: "104324673" } : { id: channelId, type: 0, guild_id: this.guildId, name: "general", permissions: "104324673" },
       member: this.member(user),
       token,
       version: 1,
@@ -394,13 +469,20 @@ export class FakeDiscord {
     }, user);
   }
 
-  /** A user message in the channel; `mentionBot` puts the bot in `mentions` like Discord does. */
-  say(content: string, author: FakeUser, options: { mentionBot?: boolean; channelId?: string } = {}) {
+  /**
+   * A user message in the channel (or a thread); `mentionBot` puts the bot in `mentions` like
+   * Discord does; `replyTo` makes it a reply to that message (type 19, with the message it
+   * references, whose author Discord sends along).
+   */
+  say(content: string, author: FakeUser, options: { mentionBot?: boolean; channelId?: string; replyTo?: string } = {}) {
     const id = nextId();
-    this.dispatch("MESSAGE_CREATE", {
+    const channelId = options.channelId ?? this.channelId;
+    const referenced = options.replyTo ? this.messages.get(options.replyTo) : undefined;
+    if (options.replyTo && !referenced) throw new Error(`fake discord: no message ${options.replyTo} to reply to`);
+    const message = {
       id,
-      type: 0,
-      channel_id: options.channelId ?? this.channelId,
+      type: referenced ? 19 : 0,
+      channel_id: channelId,
       guild_id: this.guildId,
       author: { id: author.id, username: author.username, discriminator: "0", global_name: author.username, avatar: null, ...(author.bot ? { bot: true } : {}) },
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
@@ -416,7 +498,10 @@ export class FakeDiscord {
       pinned: false,
       flags: 0,
       components: [],
-    });
+      ...(referenced ? { message_reference: { type: 0, message_id: referenced.id, channel_id: referenced.channel_id, guild_id: this.guildId }, referenced_message: referenced } : {}),
+    };
+    this.messages.set(id, message);
+    this.dispatch("MESSAGE_CREATE", this.asSeen(message));
     return { id };
   }
 }

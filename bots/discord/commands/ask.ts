@@ -13,6 +13,6 @@ export default {
   async execute(interaction, ctx) {
     const question = await readText(interaction, "question", ctx.config.maxQuestionLength);
     if (question === undefined || !(await takeCooldown(interaction, ctx))) return;
-    await askAndReply(interaction, question, ctx);
+    await askAndReply(interaction, question, ctx, {}, { conversation: true });
   },
 } satisfies Command;

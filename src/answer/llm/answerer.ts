@@ -114,6 +114,7 @@ export function createLlmAnswerer(options: LlmAnswererOptions): LlmAnswerer {
     const parsed = answerSchema.safeParse({
       id: input.fallback.id,
       question: input.fallback.question,
+      ...(input.fallback.resolvedQuestion === undefined ? {} : { resolvedQuestion: input.fallback.resolvedQuestion }),
       status: "answered",
       answer: text,
       citations: verifier.citations(text),

@@ -13,12 +13,16 @@ export interface PromptMessages {
   user: string;
 }
 
+/** The slots each pair of templates must have. */
+const SLOTS = { answer: ["{{question}}", "{{passages}}"], condense: ["{{question}}", "{{history}}"] };
+
 /**
- * Reads `answer-system.md` and `answer-user.md` from `promptsDir`. Synchronous and throwing on
+ * Reads `<kind>-system.md` and `<kind>-user.md` from `promptsDir` (answer: the answer prompt;
+ * condense: rewriting a follow-up as a standalone question). Synchronous and throwing on
  * purpose: it runs once at start-up, and a missing prompt file should stop the program there,
  * naming the file, rather than fail every question later.
  */
-export function loadPromptTemplates(promptsDir: string): PromptTemplates {
+export function loadPromptTemplates(promptsDir: string, kind: keyof typeof SLOTS = "answer"): PromptTemplates {
   const read = (name: string) => {
     const file = path.join(promptsDir, name);
     try {
@@ -27,9 +31,9 @@ export function loadPromptTemplates(promptsDir: string): PromptTemplates {
       throw new Error(`cannot read prompt template ${file}: ${(error as Error).message}`, { cause: error });
     }
   };
-  const templates = { system: read("answer-system.md"), user: read("answer-user.md") };
-  for (const slot of ["{{question}}", "{{passages}}"]) {
-    if (!templates.user.includes(slot)) throw new Error(`prompt template ${path.join(promptsDir, "answer-user.md")} lacks ${slot}`);
+  const templates = { system: read(`${kind}-system.md`), user: read(`${kind}-user.md`) };
+  for (const slot of SLOTS[kind]) {
+    if (!templates.user.includes(slot)) throw new Error(`prompt template ${path.join(promptsDir, `${kind}-user.md`)} lacks ${slot}`);
   }
   return templates;
 }
@@ -39,7 +43,7 @@ export function loadPromptTemplates(promptsDir: string): PromptTemplates {
  * so text inside a fence can never appear to end it and smuggle in text outside it.
  */
 export function neutraliseFences(text: string): string {
-  return text.replace(/<(\s*\/?\s*)(passages?|question)\b/gi, "&lt;$1$2");
+  return text.replace(/<(\s*\/?\s*)(passages?|question|history|turn|answer)\b/gi, "&lt;$1$2");
 }
 
 function attribute(value: string): string {
@@ -53,6 +57,11 @@ export function fencePassage(chunk: Pick<Chunk, "title" | "sourceId" | "section"
   return `<passage n="${n}" source="${source}" section="${section}">\n${neutraliseFences(chunk.text.trim())}\n</passage>`;
 }
 
+/** Fills a template's {{slots}} in one pass (a value holding "{{question}}" is not substituted again; `$&` is not interpreted). */
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (slot, name: string) => values[name] ?? slot);
+}
+
 /** Fills the templates; passages are numbered 1..N in the order given. */
 export function buildPrompt(
   templates: PromptTemplates,
@@ -64,8 +73,5 @@ export function buildPrompt(
     passages: passages.map((p, i) => fencePassage(p, i + 1)).join("\n\n"),
     count: String(passages.length),
   };
-  // A replacer function, so `$&`-like sequences in passage text are not interpreted, and a
-  // single pass, so a passage containing "{{question}}" is not substituted again.
-  const user = templates.user.replace(/\{\{(\w+)\}\}/g, (slot, name: string) => values[name] ?? slot);
-  return { system: templates.system, user };
+  return { system: templates.system, user: fillTemplate(templates.user, values) };
 }

@@ -136,11 +136,11 @@ export function uploadDocument(file, onProgress) {
  * POST /v1/ask as Server-Sent Events (EventSource cannot POST, so the stream is read with
  * fetch): `citations`, then `delta`s in order, then `done` with the final Answer, or `error`.
  */
-export async function askStream(question, { onCitations, onDelta, signal }) {
+export async function askStream(question, { history = [], onCitations, onDelta, signal }) {
   const response = await fetch("/v1/ask", {
     method: "POST",
     headers: headers({ Accept: "text/event-stream", "Content-Type": "application/json" }),
-    body: JSON.stringify({ question }),
+    body: JSON.stringify(history.length ? { question, history } : { question }),
     signal,
   });
   if (!response.ok) await fail(response);

@@ -1,18 +1,18 @@
-// Ask: the question box, the streamed answer with [n] links, its sources, feedback and related
-// terms; `#/answer/<id>` shows an answer given earlier, as the server kept it.
+// Ask: the question box, the streamed answer with [n] links, its sources, tools, feedback and related
+// terms. Questions form a conversation (views/conversation.js): follow-ups are sent with the earlier
+// turns; `#/answer/<id>` shows an answer given earlier, as the server kept it.
 import { ApiError, askStream, getJson } from "../api.js";
 import { citationHref, renderAnswerText } from "../answer-text.js";
 import { h, icon, replace } from "../dom.js";
-import { answerTools, permalinkHash } from "./answer-tools.js";
+import { answerTools } from "./answer-tools.js";
+import { announce, beginTurn, completeTurn, historyForNextQuestion, nextTurnNumber, resolvedNote, restoreConversation } from "./conversation.js";
 import { feedback } from "./feedback.js";
 
 const form = () => document.getElementById("ask-form");
 const input = () => document.getElementById("question");
-const area = () => document.getElementById("answer-area");
 
 let current; // { controller, question }
-let lastAsked = "";
-let shownAnswerId; // the answer on screen, so its own permanent link does not fetch it again
+let shownAnswerId; // the answer of `#/answer/<id>` on screen, so its own permanent link does not fetch it again
 
 export function termHref(term) {
   return `#/glossary/${encodeURIComponent(term)}`;
@@ -42,39 +42,34 @@ export function mountAsk() {
   });
 }
 
-/** Shows the ask view; `?q=` (from "ask about this") asks that question once; an answer id shows that answer. */
+/**
+ * Shows the ask view: an answer id shows that answer as the server kept it; otherwise the address's
+ * questions (`?q=`, from a conversation link or "ask about this") are shown or asked.
+ */
 export function showAsk(params, answerId) {
   if (answerId) {
     if (answerId !== shownAnswerId) void showStoredAnswer(answerId);
     return;
   }
-  const q = params.get("q");
-  if (q && q !== lastAsked) {
-    input().value = q;
-    void ask(q);
-  }
+  shownAnswerId = undefined;
+  void restoreConversation(params, ask);
 }
 
 /** The card an answer appears in: the question as its heading, then slots for status, text, sources and tools. */
 function answerCard(question) {
   const body = h("div", { class: "answer-text", testid: "answer" }, h("p", { class: "pending" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Searching the sources…"));
   const slots = { body, status: h("div"), sources: h("div", { class: "answer-sources" }), footer: h("div", { class: "answer-footer" }) };
+  const heading = `answer-heading-${nextTurnNumber()}`;
   const card = h(
     "article",
-    { class: "answer-card", "aria-labelledby": "answer-heading", "aria-busy": "true", dataset: { state: "streaming" } },
-    h("h2", { class: "asked", id: "answer-heading" }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
+    { class: "answer-card", "aria-labelledby": heading, "aria-busy": "true", dataset: { state: "streaming" } },
+    h("h2", { class: "asked", id: heading }, h("span", { class: "asked-label" }, "You asked", h("span", { class: "visually-hidden" }, ": ")), h("span", { class: "asked-text" }, question)),
     slots.status,
     body,
     slots.sources,
     slots.footer,
   );
-  replace(area(), card, h("p", { class: "visually-hidden", role: "status", id: "answer-status" }, "Answering…"));
   return { card, ...slots };
-}
-
-function announce(message) {
-  const status = document.getElementById("answer-status");
-  if (status) status.textContent = message;
 }
 
 /**
@@ -92,14 +87,14 @@ function scrollToAnswer(card) {
 function showAnswer(slots, answer) {
   const citations = new Map(answer.citations.map((c) => [c.n, c]));
   replace(slots.body, renderAnswerText(answer.answer, citations));
-  replace(slots.status, statusBanner(answer));
+  replace(slots.status, resolvedNote(answer), statusBanner(answer));
+  completeTurn(slots.card, answer);
   replace(slots.sources, sourceList(answer));
   replace(slots.footer, related(answer), answerTools(answer), feedback(answer));
   slots.card.dataset.state = "done";
   slots.card.dataset.status = answer.status;
   slots.card.dataset.answerId = answer.id;
   slots.card.setAttribute("aria-busy", "false");
-  shownAnswerId = answer.id;
   announce(
     answer.status === "answered"
       ? `Answer ready, with ${answer.citations.length} cited passage${answer.citations.length === 1 ? "" : "s"}.`
@@ -110,11 +105,13 @@ function showAnswer(slots, answer) {
   scrollToAnswer(slots.card);
 }
 
-/** `#/answer/<id>`: the answer as it was given, from the server's question log. */
+/** `#/answer/<id>`: the answer as it was given, from the server's question log, as a conversation of its own. */
 async function showStoredAnswer(id) {
   current?.controller.abort();
   current = undefined;
+  shownAnswerId = id;
   const slots = answerCard("…");
+  beginTurn("…", slots.card, { keepAddress: true, fresh: true });
   let answer;
   try {
     answer = await getJson(`/v1/answers/${encodeURIComponent(id)}`);
@@ -126,53 +123,60 @@ async function showStoredAnswer(id) {
     return;
   }
   replace(slots.card.querySelector(".asked-text"), answer.question);
-  lastAsked = answer.question;
   showAnswer(slots, answer);
 }
 
-export async function ask(raw) {
+/** Asks a question as the next turn of the conversation; resolves true once it is answered. */
+export async function ask(raw, { replaying = false } = {}) {
   const question = raw.trim();
   if (!question) {
     input().setAttribute("aria-invalid", "true");
-    replace(area(), h("p", { class: "notice error", role: "alert" }, "Type a question first."));
+    // Said under the box: the conversation above stays as it is.
+    document.getElementById("ask-notice")?.remove();
+    form().after(h("p", { class: "notice error", role: "alert", id: "ask-notice" }, "Type a question first."));
     input().focus();
-    return;
+    return false;
   }
-  lastAsked = question;
-  // The address names the question while it is answered; once answered, the answer's permanent link.
-  const address = `#/?${new URLSearchParams({ q: question })}`;
-  if (location.hash !== address) history.replaceState(history.state, "", address);
+  document.getElementById("ask-notice")?.remove();
+  const history = historyForNextQuestion();
   current?.controller.abort();
   const controller = new AbortController();
   const state = { controller, question };
   current = state;
-  shownAnswerId = undefined;
 
   const citations = new Map();
   let text = "";
   const slots = answerCard(question);
-  scrollToAnswer(slots.card);
+  const { card, body } = slots;
+  beginTurn(question, card, { replaying });
+  scrollToAnswer(card);
 
   try {
     const answer = await askStream(question, {
+      history,
       signal: controller.signal,
       onCitations(list) {
         for (const c of list) citations.set(c.n, c);
       },
       onDelta(delta) {
         text += delta;
-        replace(slots.body, renderAnswerText(text, citations));
+        replace(body, renderAnswerText(text, citations));
       },
     });
-    if (current !== state) return;
+    if (current !== state) return false;
     showAnswer(slots, answer);
-    history.replaceState(history.state, "", permalinkHash(answer));
+    return true;
   } catch (error) {
-    if (controller.signal.aborted || current !== state) return;
+    card.setAttribute("aria-busy", "false");
+    if (controller.signal.aborted || current !== state) {
+      card.dataset.state = "stopped";
+      replace(body, h("p", { class: "notice" }, "Stopped: a newer question was asked before this one was answered."));
+      return false;
+    }
     state.failed = error instanceof ApiError ? error.status : 0;
-    slots.card.dataset.state = "error";
-    slots.card.setAttribute("aria-busy", "false");
-    replace(slots.body, h("p", { class: "notice error", role: "alert" }, describeError(error)));
+    card.dataset.state = "error";
+    replace(body, h("p", { class: "notice error", role: "alert" }, describeError(error)));
+    return false;
   }
 }
 
