@@ -21,7 +21,16 @@ const ADVICE_FRAMING = `good idea worth reason reasons sense right choice choose
   .split(/\s+/)
   .filter(Boolean);
 
-const FILLER = new Set([...CHAT_WORDS, ...ADVICE_FRAMING].flatMap((w) => [w, stem(w)]));
+/**
+ * Light verbs: they carry the grammar of a question ("where is most of it done?", "where is it
+ * based?"), not its topic, and a sentence that happens to use them ("done by workers") is no answer.
+ */
+const LIGHT_VERBS = `do does did done doing make makes made making get gets got getting go goes went gone going take takes took taken
+  happen happens happened based located carried performed`
+  .split(/\s+/)
+  .filter(Boolean);
+
+const FILLER = new Set([...CHAT_WORDS, ...ADVICE_FRAMING, ...LIGHT_VERBS].flatMap((w) => [w, stem(w)]));
 
 /** Whether a (surface or stemmed) word is chat filler or decision framing. */
 export function isFiller(word: string): boolean {
