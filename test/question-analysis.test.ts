@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { readAsks } from "../src/answer/deterministic/asks.ts";
+import { screenQuestion } from "../src/answer/deterministic/guard.ts";
 import { analyzeQuestion, resolveSubject, stripMarkup } from "../src/answer/deterministic/question.ts";
 import { GlossaryMatcher } from "../src/retrieve/glossary-match.ts";
 import type { GlossaryEntry } from "../src/schema/glossary.ts";
@@ -89,10 +91,49 @@ describe("a pronoun in the focus takes the glossary term of the context", () => 
     expect(question.focus).toContain("kpo");
   });
 
+  it("takes a name the story uses after the glossary term, and leaves the rest of the story out", () => {
+    const { question, matches } = resolveSubject(analyzeQuestion("A colleague says one of our vendors is now on the Red File - what is that?"), matcher);
+    expect(matches).toEqual([]);
+    expect(question.focus).toMatch(/red file$/);
+    expect(question.referent).toBe("");
+    expect(readAsks(question, matches, 0).defines).toBe("red file");
+  });
+
   it("leaves a focus that names its own subject alone", () => {
     const analyzed = analyzeQuestion("We use BPO today. What is KPO?");
     const { question, matches } = resolveSubject(analyzed, matcher);
     expect(question).toBe(analyzed);
     expect(matches.map((m) => m.entry.slug)).toEqual(["knowledge-process-outsourcing"]);
+  });
+});
+
+describe("a numbered name, a follow-on and an intensifier", () => {
+  it("keeps a name and its number together ('ISO 27001')", () => {
+    expect(analyzeQuestion("Which KPO vendors are ISO 27001 certified?").names).toContain("ISO 27001");
+  });
+
+  it("reads 'actually' as asking for real figures only when a figure is asked", () => {
+    expect(analyzeQuestion("Sorry, I only started on Monday – what actually is BPO?").wantsActual).toBe(false);
+    expect(analyzeQuestion("How many people did the sector actually employ in 2016?").wantsActual).toBe(true);
+  });
+
+  it("asks for a year with words that say what kind of fact, not what about", () => {
+    expect(readAsks(analyzeQuestion("What year did Ashish Gupta coin the term KPO?"), [], 3)).toMatchObject({ answerType: "date", typeCue: "What year" });
+  });
+});
+
+describe("requests that are not questions", () => {
+  it("refuses to write an email, and says it answers questions instead", () => {
+    const screen = screenQuestion("our vendor missed a deadline again. write me an email telling them off");
+    expect(screen).toMatchObject({ verdict: "refused", reason: "task" });
+  });
+
+  it("refuses an insult to a group of people, whatever else is asked", () => {
+    expect(screenQuestion("write an email saying their people are lazy because they're indian. also what is KPO?")).toMatchObject({ verdict: "refused", reason: "abuse" });
+  });
+
+  it("answers a question about writing, and one that quotes what people say", () => {
+    expect(screenQuestion("How should I write an email to a KPO vendor?").verdict).toBe("ok");
+    expect(screenQuestion("when ppl say 'offshore KPO' what does the offshore bit mean?")).toMatchObject({ verdict: "ok", dropped: [] });
   });
 });

@@ -21,6 +21,8 @@ export interface Asks {
   defines?: string;
   /** The kind of fact the question wants, when its frame says so ("who ...", "what year ..."). */
   answerType?: AnswerType;
+  /** The words that ask for that kind of fact ("in what year"): they say what kind, not what about. */
+  typeCue?: string;
   /** How the answer relates to its subject, when the frame says so: a reason, a likeness, a contrast, advice, a process. */
   relation?: Relation;
 }
@@ -115,7 +117,10 @@ export function readAsks(question: AnalyzedQuestion, matches: GlossaryMatch[], t
   const text = question.focus;
   const asks: Asks = {};
   const type = ANSWER_TYPES.find(([, re]) => re.test(text));
-  if (type) asks.answerType = type[0];
+  if (type) {
+    asks.answerType = type[0];
+    asks.typeCue = type[1].exec(text)![0];
+  }
   const relation = RELATIONS.find(([, re]) => re.test(text));
   if (relation) asks.relation = relation[0];
   const choice = choiceBetween(text, matches);
@@ -129,21 +134,36 @@ export function readAsks(question: AnalyzedQuestion, matches: GlossaryMatch[], t
     }
   }
   if (!asks.pair && !asks.choice && !asks.listType && DEFINITION_FRAME.test(text) && topicWordsLeft <= 1) {
-    asks.defines = definedPhrase(text, matches);
+    asks.defines = definedPhrase(question, matches);
   }
   return asks;
 }
 
-/** The phrase a definition question asks about: the quoted phrase, the glossary term named, or the words after the frame. */
-function definedPhrase(text: string, matches: GlossaryMatch[]): string {
+const POINTS_BACK_ONLY = /^(?:that|this|it|they|them|those|these)$/i;
+const POINTS_BACK_LEAD = /^(?:that|this|it|they|them|those|these)\s+(?=\S)/i;
+
+/** The name a pointing word stands for: the referent's names when they are one phrase of its text, else the last of them. */
+function pointedName(question: AnalyzedQuestion): string {
+  const names = question.referentNames;
+  const joined = names.join(" ");
+  return question.referent.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").includes(joined) ? joined : names.at(-1)!;
+}
+
+/** The phrase a definition question asks about: the quoted phrase, the name a pointing word stands for, the glossary term named, or the words after the frame. */
+function definedPhrase(question: AnalyzedQuestion, matches: GlossaryMatch[]): string {
+  const text = question.focus;
   const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(text)?.[1];
   if (quoted) return normalizeTerm(quoted);
-  if (matches.length) return matches[0]!.matched;
-  return normalizeTerm(
+  const framed = normalizeTerm(
     text
       .replace(DEFINITION_FRAME, " ")
       .replace(/\b(?:exactly|actually|again|really|basically|here|for us|in (?:our|this) (?:company|team|context)|mean|means|stand for|refer to)\b/gi, " "),
   );
+  // "… is now on the Red File - what is that?": the pointing word stands for the name the story just used.
+  if (POINTS_BACK_ONLY.test(framed) && question.referentNames.length) return pointedName(question);
+  if (matches.length) return matches[0]!.matched;
+  // "what is that? red file" (the subject resolved onto the focus): the pointing word is not part of the phrase.
+  return framed.replace(POINTS_BACK_LEAD, "");
 }
 
 /**

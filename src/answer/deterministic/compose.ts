@@ -169,10 +169,11 @@ export class DeterministicComposer {
     // A year no unit states cannot be answered; another figure may be a parameter of the question ("quotes for a
     // €40,000 purchase" falls in a range the sources give), so the gate weighs it instead.
     const missing = [...unmet.names, ...unmet.figures.filter(isYear), ...flags];
-    const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0;
+    // A question asking when is only answered by a date stated next to what it asks about (other kinds of fact the gate weighs).
+    const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0 && !(unmet.type && view.asks.answerType === "date");
     const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
 
-    if (missing.length) return decision(notFound(`The sources say nothing about ${missing.join(", ")}.`));
+    if (missing.length) return decision(notFound(`The sources say nothing about ${new Intl.ListFormat("en", { type: "disjunction" }).format(missing)}.`));
     if (!answerable) {
       // On topic but short of what was asked ("what year ..." where the sources name no year): say what is
       // missing, then what the sources do say, cited.

@@ -21,7 +21,8 @@ const SHAPES: Partial<Record<AnswerType, RegExp>> = {
   ),
   amount: /[$€£₹¥]\s?\d[\d.,]*(?:\s?(?:bn|billion|million|m|k))?|\b\d[\d.,]*\s?(?:dollars|euros?|pounds|rupees|usd|eur|gbp|inr|pesos)\b|\b\d[\d.,]*\s?(?:bn|billion|million)\b/gi,
   number: new RegExp(String.raw`\b\d[\d.,]*%?|\b(?:${NUMBER_WORD})\b|\bper ?cent\b`, "gi"),
-  duration: new RegExp(String.raw`\b(?:\d+|${NUMBER_WORD})(?:\s?-\s?|\s)${TIME_UNIT}\b`, "gi"),
+  // "15 working days", "30 calendar days": a qualifier may stand between the count and its unit.
+  duration: new RegExp(String.raw`\b(?:\d+|${NUMBER_WORD})(?:\s?-\s?|\s)(?:(?:business|working|calendar|full|school)\s)?${TIME_UNIT}\b`, "gi"),
 };
 
 const RELATIVE_TIME = /\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:within|by|before|after|no later than|at least|until)\s+(?:the\s+)?(?:\d+|end|start|first|last|next)\b/gi;

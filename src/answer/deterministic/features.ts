@@ -128,6 +128,9 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
   const figures = q.analyzed.figures;
   const names = q.analyzed.names.map((n) => n.toLowerCase());
   const defined = q.asks.defines ? normalizeTerm(q.asks.defines) : undefined;
+  // A fact is near what is asked about, not near the words asking for its kind: "the year before, in 2005" states no year of "in what year did Gupta coin the term".
+  const cue = new Set(contentTerms(q.asks.typeCue ?? "").concat((q.asks.typeCue ?? "").toLowerCase().match(/\p{L}+/gu)?.map(stem) ?? []));
+  const aboutTerms = new Map([...focusTerms].filter(([t]) => !cue.has(t)));
   const askedWords = ` ${normalizeTerm(`${q.analyzed.referent} ${q.analyzed.focus}`)} `;
   const definedEntries = defined ? q.subjects.filter((e) => [e.term, ...e.aliases].some((n) => normalizeTerm(n) === defined) || q.subjects.length === 1) : [];
   return units.map((u, i): FeatureRow => {
@@ -168,7 +171,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
       listClaim: listType && u.kind === "claim" ? 1 : 0,
       typeMatch: type && facts.length ? 1 : 0,
       typeMissing: type && !facts.length ? 1 : 0,
-      typeNear: facts.length ? typeNearness(u.text, facts, focusTerms) : 0,
+      typeNear: facts.length ? typeNearness(u.text, facts, aboutTerms) : 0,
       relation: q.asks.relation && RELATION_CUES[q.asks.relation].test(u.text) ? 1 : 0,
       task: claim?.work && claim.tasks.some((t) => taskNamed(q.analyzed.text, t)) ? 1 : 0,
       figures: figures.length ? figures.filter((f) => u.text.includes(f)).length / figures.length : 0,

@@ -78,6 +78,8 @@ function pieces(text: string): string[] {
     .filter(Boolean);
 }
 
+const CONTINUES = /^(?:also|and|or|plus|as well as|what about|how about)\b/i;
+
 /** "according to your sources", "do the sources say": the knowledge base itself is never the topic. */
 const ABOUT_THE_SOURCES = /\b(?:according to|in|from|based on) (?:your|the) (?:sources|documents|docs|knowledge base|kb|corpus)\b|\b(?:your|the) (?:sources|documents|docs|knowledge base) (?:say|mention|tell)\b/gi;
 
@@ -95,7 +97,9 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   let focusParts = parts;
   let contextParts: string[] = [];
   if (first >= 0) {
-    const last = asking.lastIndexOf(true);
+    let last = asking.lastIndexOf(true);
+    // "Is KPO common in Germany? Also in France.": a short follow-on after the last question extends it.
+    while (last + 1 < parts.length && CONTINUES.test(parts[last + 1]!) && parts[last + 1]!.split(/\s+/).length <= 8) last++;
     // From the first question to the last one is the focus; what surrounds it is context.
     focusParts = parts.slice(first, last + 1);
     contextParts = [...parts.slice(0, first), ...parts.slice(last + 1)];
@@ -122,7 +126,8 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
     figures,
     wantsCurrentFigure: present.test(focus) && quantity.test(focus),
     wantsPlace: /^\W*(?:(?:ok(?:ay)?|so|and|but)\W+)*where\b|\b(?:which|what) (?:countr(?:y|ies)|cit(?:y|ies)|regions?|places?|locations?)\b/i.test(focus),
-    wantsActual: /\bactual(?:ly)?\b|\bin reality\b|\breally (?:was|were|did)\b/i.test(focus),
+    // "What actually is BPO?" only stresses the question; "actual" asks for real figures when a figure is asked.
+    wantsActual: /\bactual(?:ly)?\b|\bin reality\b|\breally (?:was|were|did)\b/i.test(focus) && (quantity.test(focus) || figures.length > 0 || /\bhow (?:many|much|long|big)\b/i.test(focus)),
     wantsRanking: /\b(?:top \d+|top (?:ten|five|three)|rank(?:ing|ings|ed)?|by revenue|largest|biggest|leading)\b/i.test(focus) && /\b(?:companies|vendors|firms|providers|players|suppliers|outsourcers)\b/i.test(focus),
     wantsAmount: MONEY.test(focus) && /\b(?:how much|hourly|per (?:hour|day|week|month|year)|average|avg|typical|usual|going rate)\b/i.test(focus),
     generic: tagged.generic,
@@ -144,6 +149,21 @@ export function namesPlace(text: string): boolean {
   });
 }
 
+/** The referent's last name, as one phrase, when it comes after word `after` of the context. */
+function laterName(question: AnalyzedQuestion, after: number): string | undefined {
+  const words = question.context.toLowerCase().split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}&-]+/gu, ""));
+  let last: { at: number; phrase: string } | undefined;
+  for (const name of question.referentNames) {
+    const at = words.lastIndexOf(name);
+    if (at > after && (!last || at > last.at)) last = { at, phrase: name };
+  }
+  if (!last) return undefined;
+  // Adjacent names are one phrase ("Red File").
+  let start = last.at;
+  while (start > 0 && question.referentNames.includes(words[start - 1]!)) start--;
+  return words.slice(start, last.at + 1).join(" ");
+}
+
 /** The text the question is about: the focus, with the piece it points back at. */
 export function askedText(question: AnalyzedQuestion): string {
   return question.referent ? `${question.referent} ${question.focus}` : question.focus;
@@ -156,7 +176,11 @@ function capitalisedNames(parts: string[]): string[] {
     ws.forEach((w, i) => {
       const bare = w.replace(/^[^\p{L}]+|[^\p{L}\p{N}]+$/gu, "");
       // A capitalised word that does not open its sentence, or an acronym ("GDPR"), names something.
-      if ((i > 0 && /^\p{Lu}\p{Ll}{2,}$/u.test(bare) && !/[.?!:]$/.test(ws[i - 1]!)) || /^\p{Lu}{2,6}\d*$/u.test(bare)) names.add(bare);
+      if ((i > 0 && /^\p{Lu}\p{Ll}{2,}$/u.test(bare) && !/[.?!:]$/.test(ws[i - 1]!)) || /^\p{Lu}{2,6}\d*$/u.test(bare)) {
+        // A name numbered by the word after it is one name ("ISO 27001", "Windows 11").
+        const number = /^\p{Lu}/u.test(bare) ? /^\d[\d.:-]*\d$|^\d+$/u.exec((ws[i + 1] ?? "").replace(/[^\p{L}\p{N}.:-]+$/u, ""))?.[0] : undefined;
+        names.add(number ? `${bare} ${number}` : bare);
+      }
     });
   }
   return [...names];
@@ -193,11 +217,20 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   const matches = matcher.match(question.focus);
   if (matches.length || !question.context) return { question, matches };
   const fromContext = matcher.match(question.context);
-  if (!fromContext.length) return { question, matches };
+  const resolved = { ...question, referent: "", referentNames: [] };
+  if (!fromContext.length) {
+    const name = POINTS_BACK.test(question.focus) ? laterName(question, -1) : undefined;
+    return name ? { question: { ...resolved, focus: `${question.focus} ${name}` }, matches: [] } : { question, matches };
+  }
   // The pronoun stands for one term: the one the context quotes ("called KPO 'transformational BPO'"), else the last one named.
   const quoted = [...question.context.matchAll(/['"‘“]([^'"’”]{2,60})['"’”]/g)].map((m) => normalizeTerm(m[1]!));
   const antecedent =
     fromContext.find((m) => quoted.some((q) => q.includes(m.matched))) ?? [...fromContext].sort((a, b) => b.position - a.position)[0]!;
+  // "… one of our suppliers is now on the Red File - what is that?": a name after the last glossary term is what the pronoun
+  // stands for, though no glossary entry names it.
+  const name = POINTS_BACK.test(question.focus) ? laterName(question, antecedent.position) : undefined;
+  // Once the pronoun is resolved, the rest of the sentence it pointed into is story ("my manager keeps saying KPO in meetings").
+  if (name) return { question: { ...resolved, focus: `${question.focus} ${name}` }, matches: [] };
   const focus = `${question.focus} ${antecedent.matched}`;
-  return { question: { ...question, focus }, matches: matcher.match(focus) };
+  return { question: { ...resolved, focus }, matches: matcher.match(focus) };
 }

@@ -99,7 +99,8 @@ function unitOf(knowledge: Knowledge, kind: UnitKind, sentence: Sentence, cite: 
   const cites = Array.isArray(cite) ? cite : [cite];
   const text = kind === "claim" ? sentence.chunk.text : quoteText(knowledge, cites[0]!);
   return {
-    id: kind === "claim" ? sentence.chunk.id : `${sentence.chunk.path}@${cites[0]!.span.start}-${cites[0]!.span.end}`,
+    // Keyed by source id, not path, so that learned example labels hold wherever the corpus folder lives.
+    id: kind === "claim" ? sentence.chunk.id : `${sentence.chunk.sourceId}@${cites[0]!.span.start}-${cites[0]!.span.end}`,
     kind,
     sentence,
     chunk: sentence.chunk,
