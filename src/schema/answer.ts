@@ -51,6 +51,8 @@ export const answerSchema = z.object({
   related: z.array(z.string()).default([]),
   timings: timingsSchema,
   diagnostics: diagnosticsSchema.optional(),
+  /** The standalone question answered, when earlier turns (history) changed what was asked. */
+  resolvedQuestion: z.string().optional(),
 });
 export type Answer = z.infer<typeof answerSchema>;
 
@@ -68,6 +70,8 @@ export type AnswerEvent =
 export const askOptionsSchema = z.object({
   mode: answerModeSchema.optional(),
   k: z.number().int().min(1).max(20).optional(),
+  /** Earlier turns of the conversation, oldest first (conversations are stateless). */
+  history: z.array(z.object({ question: z.string(), answer: z.string().optional() })).max(10).optional(),
 });
 export type AskOptions = z.infer<typeof askOptionsSchema> & {
   /** Aborted when the caller stops waiting; the LLM request is aborted with it. */
