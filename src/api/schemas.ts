@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
+import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema, questionSchema } from "../schema/answer.ts";
 import { feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema } from "../schema/passage.ts";
@@ -63,7 +63,7 @@ export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(2000).meta({ example: "What does KPO stand for?" }),
+      question: questionSchema.meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
     })
     .strict(),

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.ts";
 
@@ -31,4 +31,9 @@ export function findProjectRoot(cwd: string, env: NodeJS.ProcessEnv): string {
     "CORPUS_DIR",
     `no corpus/sources folder in ${cwd} or any folder above it; run kpo inside the project folder, or set CORPUS_DIR (and DATA_DIR) to the corpus and index folders`,
   );
+}
+
+/** The version in package.json (what `kpo --version` prints and the MCP server reports). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

@@ -67,6 +67,9 @@ export type AnswerEvent =
   | { type: "delta"; text: string }
   | { type: "done"; answer: Answer };
 
+/** A question as every surface accepts it. */
+export const questionSchema = z.string().trim().min(1).max(2000);
+
 export const askOptionsSchema = z.object({
   mode: answerModeSchema.optional(),
   k: z.number().int().min(1).max(20).optional(),

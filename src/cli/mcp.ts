@@ -1,0 +1,23 @@
+import type { Logger } from "pino";
+import type { Settings } from "../config/settings.ts";
+import { createLiveAssistant } from "../live-assistant.ts";
+import { serveStdio } from "../mcp/stdio.ts";
+
+/**
+ * `kpo mcp`: the MCP server on stdin/stdout for a client that starts it as a command. It
+ * answers `initialize` at once and each call once the index has loaded (built first when
+ * missing), and follows indexes that `kpo add` or `kpo ingest` publish while it runs. Logs go
+ * to stderr; a failure to load ends it with the reason there, like any kpo command.
+ */
+export async function mcpCommand(ctx: { settings: Settings; logger: Logger }): Promise<void> {
+  const live = createLiveAssistant(ctx.settings, { logger: ctx.logger });
+  const loaded = live.start();
+  const failed = loaded.then(() => new Promise<never>(() => {}));
+  try {
+    // live.assistant forwards each call to the index loaded last.
+    await Promise.race([serveStdio({ assistant: () => loaded.then(() => live.assistant), logger: ctx.logger }), failed]);
+  } finally {
+    await loaded.catch(() => undefined);
+    await live.close();
+  }
+}
