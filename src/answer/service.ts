@@ -37,7 +37,11 @@ interface Prepared {
  * (deterministic), then optionally rephrase with a verified LLM answer.
  */
 export class AnswerService {
-  constructor(private readonly deps: AnswerServiceDeps) {}
+  private readonly deps: AnswerServiceDeps;
+
+  constructor(deps: AnswerServiceDeps) {
+    this.deps = deps;
+  }
 
   private modeFor(options: AskOptions): AnswerMode {
     // An LLM answer is only possible when one is configured; otherwise the deterministic answer is the answer.

@@ -47,7 +47,11 @@ export class AnswerBuilder {
   private readonly parts: Part[] = [];
   private readonly seen: Located[] = [];
 
-  constructor(private readonly knowledge: Knowledge) {}
+  private readonly knowledge: Knowledge;
+
+  constructor(knowledge: Knowledge) {
+    this.knowledge = knowledge;
+  }
 
   private isClaim(l: Located): boolean {
     return this.knowledge.chunksById.get(l.chunkId)?.kind === "topic";

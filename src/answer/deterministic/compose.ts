@@ -37,7 +37,11 @@ type Composed = Pick<Answer, "status" | "answer" | "citations" | "related">;
  * same index gives the same output.
  */
 export class DeterministicComposer {
-  constructor(private readonly knowledge: Knowledge) {}
+  private readonly knowledge: Knowledge;
+
+  constructor(knowledge: Knowledge) {
+    this.knowledge = knowledge;
+  }
 
   /**
    * The text with each misspelt word (five letters or more, unknown to the corpus) replaced by the
