@@ -17,18 +17,21 @@ export const sourceUri = (id: string) => `kpo://sources/${encodeURIComponent(id)
 export const glossaryUri = (slug: string) => `kpo://glossary/${encodeURIComponent(slug)}`;
 
 /** The resource holding what a passage or citation quotes: its source's raw text, or its glossary entry (topic notes have none). */
-export function resourceOf(assistant: Assistant, cited: { sourceId: string; path: string }): string | undefined {
+function resourceOf(assistant: Assistant, cited: { sourceId: string; path: string }): string | undefined {
   if (assistant.sources.get(cited.sourceId)) return sourceUri(cited.sourceId);
   const entry = assistant.glossary.list().find((e) => e.path === cited.path);
   return entry ? glossaryUri(entry.slug) : undefined;
 }
 
+/** A passage or citation with the `uri` of what it quotes, when there is one. */
+export function withUri<T extends { sourceId: string; path: string }>(assistant: Assistant, cited: T): T & { uri?: string } {
+  const uri = resourceOf(assistant, cited);
+  return uri ? { ...cited, uri } : cited;
+}
+
 export function answerOutputOf(assistant: Assistant, answer: Answer): AnswerOutput {
   const { id, question, resolvedQuestion, status, mode, fallbackReason, related } = answer;
-  const citations: CitationOutput[] = answer.citations.map((c) => {
-    const uri = resourceOf(assistant, c);
-    return uri ? { ...c, uri } : c;
-  });
+  const citations: CitationOutput[] = answer.citations.map((c) => withUri(assistant, c));
   return {
     id,
     question,

@@ -1,5 +1,5 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ReadResourceResult, ResourceLink } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ReadResourceResult, Resource, ResourceLink } from "@modelcontextprotocol/sdk/types.js";
 import type { Assistant } from "../assistant-types.ts";
 import { comparisonQuestion } from "../answer/questions.ts";
 import { packageVersion } from "../config/project.ts";
@@ -11,10 +11,10 @@ import {
   definitionText,
   GLOSSARY_URI_TEMPLATE,
   glossaryUri,
-  resourceOf,
   searchText,
   SOURCE_URI_TEMPLATE,
   sourceUri,
+  withUri,
 } from "./render.ts";
 import { answerOutput, askInput, type CitationOutput, compareInput, defineInput, defineOutput, searchInput, searchOutput, sourcesOutput } from "./schemas.ts";
 
@@ -97,10 +97,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     },
     ({ query, k }) =>
       run("search", async (assistant) => {
-        const hits = (await assistant.search(query, k)).map((h) => {
-          const uri = resourceOf(assistant, h);
-          return uri ? { ...h, uri } : h;
-        });
+        const hits = (await assistant.search(query, k)).map((h) => withUri(assistant, h));
         return { content: [{ type: "text", text: searchText(query, hits) }], structuredContent: { query, hits } };
       }),
   );
@@ -149,62 +146,77 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       }),
   );
 
-  server.registerResource(
-    "source",
-    new ResourceTemplate(SOURCE_URI_TEMPLATE, {
-      list: async () => ({
-        resources: (await deps.assistant()).sources.list().map((s) => ({
-          uri: sourceUri(s.id),
-          name: s.id,
-          title: s.title,
-          description: [s.publisher, s.kind, s.url].filter(Boolean).join(" · "),
-          mimeType: mimeTypeOf(s.path),
-        })),
-      }),
-      complete: { id: async (prefix) => (await deps.assistant()).sources.list().map((s) => s.id).filter((id) => id.startsWith(prefix)) },
-    }),
-    {
-      title: "Source document",
-      description: "A source's raw text, exactly the file citations quote: for a citation of it, text.slice(start, end) === quote.",
+  registerCollection(server, deps, {
+    name: "source",
+    template: SOURCE_URI_TEMPLATE,
+    variable: "id",
+    title: "Source document",
+    description: "A source's raw text, exactly the file citations quote: for a citation of it, text.slice(start, end) === quote.",
+    list: (assistant) =>
+      assistant.sources.list().map((s) => ({
+        uri: sourceUri(s.id),
+        name: s.id,
+        title: s.title,
+        description: [s.publisher, s.kind, s.url].filter(Boolean).join(" · "),
+        mimeType: mimeTypeOf(s.path),
+      })),
+    async read(assistant, id) {
+      const source = assistant.sources.get(id);
+      const text = source ? await assistant.sources.text(id) : undefined;
+      return source && text !== undefined ? { mimeType: mimeTypeOf(source.path), text } : NotFoundError.source(id);
     },
-    async (uri, { id }) => {
-      const sourceId = decodeURIComponent(String(id));
-      const assistant = await deps.assistant();
-      const source = assistant.sources.get(sourceId);
-      const text = source ? await assistant.sources.text(sourceId) : undefined;
-      if (!source || text === undefined) throw new ResourceNotFound(NotFoundError.source(sourceId).message, uri.href);
-      return { contents: [{ uri: uri.href, mimeType: mimeTypeOf(source.path), text }] } satisfies ReadResourceResult;
-    },
-  );
+  });
 
-  server.registerResource(
-    "glossary",
-    new ResourceTemplate(GLOSSARY_URI_TEMPLATE, {
-      list: async () => ({
-        resources: (await deps.assistant()).glossary.list().map((e) => ({
-          uri: glossaryUri(e.slug),
-          name: e.slug,
-          title: e.term,
-          description: e.aliases.length ? `Also: ${e.aliases.join(", ")}` : undefined,
-          mimeType: GLOSSARY_MIME,
-        })),
-      }),
-      complete: { slug: async (prefix) => (await deps.assistant()).glossary.list().map((e) => e.slug).filter((slug) => slug.startsWith(prefix)) },
-    }),
-    {
-      title: "Glossary entry",
-      description: "A glossary entry as JSON: its definition is the text at start..end of the glossary file at path, where citations of it quote.",
+  registerCollection(server, deps, {
+    name: "glossary",
+    template: GLOSSARY_URI_TEMPLATE,
+    variable: "slug",
+    title: "Glossary entry",
+    description: "A glossary entry as JSON: its definition is the text at start..end of the glossary file at path, where citations of it quote.",
+    list: (assistant) =>
+      assistant.glossary.list().map((e) => ({
+        uri: glossaryUri(e.slug),
+        name: e.slug,
+        title: e.term,
+        ...(e.aliases.length ? { description: `Also: ${e.aliases.join(", ")}` } : {}),
+        mimeType: GLOSSARY_MIME,
+      })),
+    async read(assistant, slug) {
+      const entry = assistant.glossary.list().find((e) => e.slug === slug);
+      return entry ? { mimeType: GLOSSARY_MIME, text: JSON.stringify(entry, null, 2) } : NotFoundError.term(slug, assistant.glossary.suggest(slug, 5).map((e) => e.term));
     },
-    async (uri, { slug }) => {
-      const term = decodeURIComponent(String(slug));
-      const glossary = (await deps.assistant()).glossary;
-      const entry = glossary.list().find((e) => e.slug === term);
-      if (!entry) throw new ResourceNotFound(NotFoundError.term(term, glossary.suggest(term, 5).map((e) => e.term)).message, uri.href);
-      return { contents: [{ uri: uri.href, mimeType: GLOSSARY_MIME, text: JSON.stringify(entry, null, 2) }] } satisfies ReadResourceResult;
-    },
-  );
+  });
 
   return server;
+}
+
+/** A family of resources under one URI template (kpo://sources/{id}, kpo://glossary/{slug}), each named by its template variable. */
+interface Collection {
+  name: string;
+  template: string;
+  variable: string;
+  title: string;
+  description: string;
+  list(assistant: Assistant): (Resource & { name: string })[];
+  /** The content of the resource named `key`, or the error a caller gets for a name that does not exist. */
+  read(assistant: Assistant, key: string): Promise<{ mimeType: string; text: string } | NotFoundError>;
+}
+
+function registerCollection(server: McpServer, deps: McpServerDeps, collection: Collection): void {
+  const list = async () => collection.list(await deps.assistant());
+  server.registerResource(
+    collection.name,
+    new ResourceTemplate(collection.template, {
+      list: async () => ({ resources: await list() }),
+      complete: { [collection.variable]: async (prefix) => (await list()).map((r) => r.name).filter((name) => name.startsWith(prefix)) },
+    }),
+    { title: collection.title, description: collection.description },
+    async (uri, variables) => {
+      const found = await collection.read(await deps.assistant(), decodeURIComponent(String(variables[collection.variable])));
+      if (found instanceof NotFoundError) throw new ResourceNotFound(found.message, uri.href);
+      return { contents: [{ uri: uri.href, ...found }] } satisfies ReadResourceResult;
+    },
+  );
 }
 
 /** A link per cited resource, so a client can open each once. */
