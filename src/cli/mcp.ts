@@ -17,7 +17,9 @@ export async function mcpCommand(ctx: { settings: Settings; logger: Logger }): P
     // live.assistant forwards each call to the index loaded last.
     await Promise.race([serveStdio({ assistant: () => loaded.then(() => live.assistant), logger: ctx.logger }), failed]);
   } finally {
-    await loaded.catch(() => undefined);
     await live.close();
   }
+  // The client is gone: end now, even while a first-start build is still running (an index is
+  // published atomically, so an abandoned build leaves nothing half-written; the next start builds it).
+  process.exit(0);
 }
