@@ -1,9 +1,10 @@
 /**
  * `npm run bench:startup [-- --runs 5]`: how long each entry point takes to start on the Node
- * running this script, with tsx's loader (what ran the TypeScript sources before) and with Node's
- * own type stripping (what src/typescript-loader.mjs leaves it to on Node 22.18+, 24 and 26),
- * side by side with their ratio. Wall time and CPU time (user + system) are both medians of
- * interleaved runs: on a shared machine the CPU time is the steadier figure.
+ * running this script, before (the TypeScript sources run through tsx's loader) and now (every
+ * entry point preloads src/preload.mjs: Node's own type stripping on Node 22.18+, 24 and 26, tsx
+ * on Node 20, and Node's compile cache where there is one), side by side with their ratio. Wall
+ * time and CPU time (user + system) are both medians of interleaved runs: on a shared machine
+ * the CPU time is the steadier figure.
  *
  * Compare Node versions by running it with each, in a checkout whose native modules were built
  * for that Node (better-sqlite3 and hnswlib-node; see docs/node.md), e.g.
@@ -16,7 +17,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { Command } from "commander";
-import { TYPESCRIPT_LOADER } from "../src/config/project.ts";
+import { PRELOAD } from "../src/config/project.ts";
 import { table } from "../src/eval/format.ts";
 import { publishedIndexName } from "../src/index/store.ts";
 import { benchServerEnv, median, serveUntilReady } from "./support/served.ts";
@@ -30,11 +31,8 @@ interface Loader {
   preload: string[];
 }
 
-const LOADERS: Loader[] = [
-  { name: "tsx", preload: ["--import", "tsx"] },
-  // What every entry point runs with now: a no-op where Node strips types itself.
-  { name: "type stripping", preload: ["--import", TYPESCRIPT_LOADER] },
-];
+const BEFORE: Loader = { name: "before", preload: ["--import", "tsx"] };
+const NOW: Loader = { name: "now", preload: ["--import", PRELOAD] };
 
 interface Sample {
   wallMs: number;
@@ -99,7 +97,7 @@ const TASKS: Task[] = [
 async function ensureIndex(env: NodeJS.ProcessEnv): Promise<void> {
   if (await publishedIndexName(env.DATA_DIR!)) return;
   process.stderr.write(`building the index in ${env.DATA_DIR} once (not measured)...\n`);
-  await runToExit(["--import", TYPESCRIPT_LOADER, "src/cli/main.ts", "ingest", "--no-progress"], env);
+  await runToExit(["--import", PRELOAD, "src/cli/main.ts", "ingest", "--no-progress"], env);
 }
 
 async function main(): Promise<void> {
@@ -109,8 +107,7 @@ async function main(): Promise<void> {
   env.NODE_OPTIONS = "";
   await ensureIndex(env);
 
-  const stripping = Boolean(process.features.typescript);
-  const loaders = stripping ? LOADERS : LOADERS.slice(0, 1);
+  const loaders = [BEFORE, NOW];
   const samples = new Map<string, Sample[]>();
   for (let i = 0; i < runs; i++) {
     // Interleaved, so both loaders see the same load on the machine.
@@ -131,13 +128,12 @@ async function main(): Promise<void> {
   const ms = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(0));
   const ratio = (after: number | undefined, before: number | undefined) => (after === undefined || before === undefined ? "n/a" : `${(after / before).toFixed(2)}x`);
   const rows = TASKS.map((t) => {
-    const [tsxWall, stripWall, tsxCpu, stripCpu] = [of(t.name, "tsx", "wallMs"), of(t.name, "type stripping", "wallMs"), of(t.name, "tsx", "cpuMs"), of(t.name, "type stripping", "cpuMs")];
-    return [t.name, ms(tsxWall), ms(stripWall), ratio(stripWall, tsxWall), ms(tsxCpu), ms(stripCpu), ratio(stripCpu, tsxCpu)];
+    const [beforeWall, nowWall, beforeCpu, nowCpu] = [of(t.name, BEFORE.name, "wallMs"), of(t.name, NOW.name, "wallMs"), of(t.name, BEFORE.name, "cpuMs"), of(t.name, NOW.name, "cpuMs")];
+    return [t.name, ms(beforeWall), ms(nowWall), ratio(nowWall, beforeWall), ms(beforeCpu), ms(nowCpu), ratio(nowCpu, beforeCpu)];
   });
-  console.log(
-    `start-up on Node ${process.version}, median of ${runs} (ms; baseline tsx)${stripping ? "" : ": this Node has no type stripping, so every entry point runs through tsx"}, load average ${os.loadavg()[0]!.toFixed(1)}`,
-  );
-  console.log(table(["entry point", "tsx wall", "strip wall", "ratio", "tsx CPU", "strip CPU", "ratio"], rows, [false, true, true, true, true, true, true]));
+  const now = process.features.typescript ? "type stripping + compile cache" : "no type stripping on this Node: tsx (+ compile cache where Node has one)";
+  console.log(`start-up on Node ${process.version}, median of ${runs} runs in ms; before: tsx, now: ${now}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(table(["entry point", "before wall", "now wall", "ratio", "before CPU", "now CPU", "ratio"], rows, [false, true, true, true, true, true, true]));
 }
 
 await main();

@@ -11,7 +11,7 @@ import type { Assistant } from "../src/assistant-types.ts";
 import { answerResponseSchema } from "../src/api/schemas.ts";
 import { postJson, startTestApi } from "./support/api-harness.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
-import { TYPESCRIPT_LOADER } from "../src/config/project.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 let real: Assistant;
 beforeAll(async () => {
@@ -76,9 +76,9 @@ describe("startServer graceful shutdown", () => {
   });
 });
 
-/** Runs `npm start`'s command (src/main.ts with the TypeScript loader) and follows its stdout. */
+/** Runs `npm start`'s command (src/main.ts with src/preload.mjs) and follows its stdout. */
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", TYPESCRIPT_LOADER, "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", PRELOAD, "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", API_KEYS: "", DISCORD_TOKEN: "", OPENAI_API_KEY: "", LLM_BASE_URL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.ts";
 
-/** Preload (`node --import`) that runs the TypeScript sources on any supported Node: natively, or through tsx on Node 20. */
-export const TYPESCRIPT_LOADER = new URL("../typescript-loader.mjs", import.meta.url).href;
+/** What every entry point preloads (`node --import`): runs the TypeScript sources on any supported Node (natively, or through tsx on Node 20) with Node's compile cache on. */
+export const PRELOAD = new URL("../preload.mjs", import.meta.url).href;
 
 /**
  * Loads `.env` from the project folder when there is one (process.loadEnvFile). Variables

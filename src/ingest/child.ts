@@ -1,6 +1,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { TYPESCRIPT_LOADER } from "../config/project.ts";
+import { PRELOAD } from "../config/project.ts";
 import type { Settings } from "../config/settings.ts";
 import { AppError, CorpusError, IndexError } from "../errors.ts";
 import type { IngestProgress, IngestSummary } from "./pipeline.ts";
@@ -31,7 +31,7 @@ export function ingestInChildProcess(
   options: { onProgress?: (p: IngestProgress) => void; warn?: (m: string) => void } = {},
 ): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
-    const child = fork(childMain, [], { execArgv: [`--import=${TYPESCRIPT_LOADER}`], stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: settings.rootDir });
+    const child = fork(childMain, [], { execArgv: [`--import=${PRELOAD}`], stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: settings.rootDir });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
