@@ -6,6 +6,7 @@
  * time and CPU time (user + system) are both medians of interleaved runs: on a shared machine
  * the CPU time is the steadier figure.
  *
+ * NODE_DISABLE_COMPILE_CACHE=1 leaves the compile cache off, to see what type stripping alone gives.
  * Compare Node versions by running it with each, in a checkout whose native modules were built
  * for that Node (better-sqlite3 and hnswlib-node; see docs/node.md), e.g.
  *   PATH="$(dirname "$(npx -y -p node@26 -c 'command -v node')"):$PATH" npm run bench:startup
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
     const [beforeWall, nowWall, beforeCpu, nowCpu] = [of(t.name, BEFORE.name, "wallMs"), of(t.name, NOW.name, "wallMs"), of(t.name, BEFORE.name, "cpuMs"), of(t.name, NOW.name, "cpuMs")];
     return [t.name, ms(beforeWall), ms(nowWall), ratio(nowWall, beforeWall), ms(beforeCpu), ms(nowCpu), ratio(nowCpu, beforeCpu)];
   });
-  const now = process.features.typescript ? "type stripping + compile cache" : "no type stripping on this Node: tsx (+ compile cache where Node has one)";
+  // NODE_DISABLE_COMPILE_CACHE=1 (inherited by the measured processes) measures type stripping alone.
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? "compile cache disabled" : "compile cache where Node has one";
+  const now = process.features.typescript ? `type stripping, ${cache}` : `no type stripping on this Node: tsx, ${cache}`;
   console.log(`start-up on Node ${process.version}, median of ${runs} runs in ms; before: tsx, now: ${now}; load average ${os.loadavg()[0]!.toFixed(1)}`);
   console.log(table(["entry point", "before wall", "now wall", "ratio", "before CPU", "now CPU", "ratio"], rows, [false, true, true, true, true, true, true]));
 }
