@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Entry point for `npx kpo`: the CLI is TypeScript, run through tsx's loader (no build step).
-import { register } from "tsx/esm/api";
-
-register();
+// Entry point for `npx kpo`: the CLI is TypeScript, run as it is (no build step; see src/preload.mjs).
+await import("../src/preload.mjs");
 await import("../src/cli/main.ts");

@@ -30,6 +30,7 @@ import { loadSettings } from "../src/config/settings.ts";
 import { createEmbedder } from "../src/embed/factory.ts";
 import { openSharedState } from "../src/store/index.ts";
 import { askRequests, benchQuestions, percentile, searchRequests } from "./support/bench-questions.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -117,7 +118,7 @@ async function load(name: string, url: string, connections: number, request: aut
 }
 
 async function startServers(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", PRELOAD, import.meta.filename, "serve"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
   const info = await new Promise<{ api: string; bare: string; embedder: string; mode: string }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
     child.once("exit", (code) => reject(new Error(`server process exited (${code}) before listening`)));

@@ -19,6 +19,7 @@ import { table } from "../src/eval/format.ts";
 import { ingest } from "../src/ingest/pipeline.ts";
 import { generateCorpus } from "./scale/generate-corpus.ts";
 import { oneFileReingests } from "./scale/one-file-reingest.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -70,7 +71,7 @@ export async function ingestChild(): Promise<void> {
 /** One ingest in a child process of its own (so its peak RSS is the ingest's), with the given environment. */
 export function runIngest(env: NodeJS.ProcessEnv): Promise<IngestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/bench-ingest.ts"), "ingest-child"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", PRELOAD, path.join(ROOT, "scripts/bench-ingest.ts"), "ingest-child"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as IngestRun) : reject(new Error(`ingest exited with ${code}`))));

@@ -21,6 +21,7 @@ import type { InThreadLexicalIndex, LexicalDocument } from "../src/index/lexical
 import { buildMiniSearchIndex, loadMiniSearchIndex, serializeMiniSearchIndex } from "../src/index/lexical-minisearch.ts";
 import { openLexicalIndex, writeLexicalIndex } from "../src/index/lexical-sqlite.ts";
 import { syntheticCorpus, typoQueries } from "./lexical/synthetic.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 interface Engine {
   /** Builds the index of `documents` into `file`. */
@@ -110,7 +111,7 @@ if (opts.phase) {
   const script = fileURLToPath(import.meta.url);
   const child = (phase: string, engine: string, file: string) =>
     JSON.parse(
-      execFileSync(process.execPath, ["--import", "tsx", script, "--chunks", String(chunks), "--typos", opts.typos, "--phase", phase, "--engine", engine, "--file", file], {
+      execFileSync(process.execPath, ["--import", PRELOAD, script, "--chunks", String(chunks), "--typos", opts.typos, "--phase", phase, "--engine", engine, "--file", file], {
         encoding: "utf8",
         maxBuffer: 256 * 2 ** 20,
         stdio: ["ignore", "pipe", "inherit"],

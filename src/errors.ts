@@ -82,3 +82,44 @@ export class StoreUnavailableError extends AppError {
     this.publicDetail = options.publicDetail ?? `${store} is unavailable right now`;
   }
 }
+
+/** Something a caller named (a glossary term, a source id) does not exist; `suggestions` are close names. */
+export class NotFoundError extends AppError {
+  readonly suggestions: string[] | undefined;
+  constructor(message: string, suggestions?: string[]) {
+    super("not_found", message);
+    this.suggestions = suggestions;
+  }
+
+  static term(term: string, suggestions: string[]): NotFoundError {
+    const did = suggestions.length ? `; did you mean ${suggestions.map((s) => JSON.stringify(s)).join(", ")}?` : "";
+    return new NotFoundError(`no glossary entry for ${JSON.stringify(term)}${did}`, suggestions);
+  }
+
+  static source(id: string): NotFoundError {
+    return new NotFoundError(`no source with id ${JSON.stringify(id)}; the source list names every id`);
+  }
+}
+
+/** What a caller may be told about a failure, on every surface alike (HTTP problem+json, MCP tool errors). */
+export interface CallerError {
+  /** The HTTP status that fits it. */
+  status: number;
+  message: string;
+  suggestions?: string[];
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The errors meant for callers, with the message they get; undefined for anything else, which
+ * a surface answers with a generic line and logs with its details (its message may name hosts
+ * or paths).
+ */
+export function callerError(error: unknown): CallerError | undefined {
+  if (error instanceof NotFoundError) return { status: 404, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
+  if (error instanceof UnknownAnswerError || error instanceof UnknownFeedbackError) return { status: 404, message: error.message };
+  if (error instanceof StoreUnavailableError) {
+    return { status: 503, message: `${error.publicDetail}; nothing was stored, try again later`, retryAfterSeconds: error.retryAfterSeconds };
+  }
+  return undefined;
+}

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const live = createLiveAssistant(settings, { logger, build, shared, onFallback });
   const documents = new DocumentService(settings, build, () => live.reload().then(() => undefined), indexOptionsFor(shared.store, settings.DATA_DIR, logger).lock);
 
-  const app = createApp({ settings, logger, metrics, assistant: live.current, documents, redis: shared.redis });
+  // The MCP SDK is loaded only when MCP over HTTP is on.
+  const mcp = settings.MCP_HTTP ? (await import("./mcp/http.ts")).createMcpHttpHandler() : undefined;
+  const app = createApp({ settings, logger, metrics, assistant: live.current, documents, redis: shared.redis, mcp });
   const running = await startServer({ app, settings, logger, handleSignals: true });
   logger.info({ url: running.url }, "listening");
   process.stdout.write(`kpo api listening on ${running.url} (loading the index; /readyz answers 503 until it is ready)\n`);

@@ -3,12 +3,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Assistant } from "../src/assistant-types.ts";
 import { answerResponseSchema } from "../src/api/schemas.ts";
 import { postJson, startTestApi } from "./support/api-harness.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 let real: Assistant;
 beforeAll(async () => {
@@ -73,9 +76,9 @@ describe("startServer graceful shutdown", () => {
   });
 });
 
-/** Runs `npm start`'s command (node --import tsx src/main.ts) and follows its stdout. */
+/** Runs `npm start`'s command (src/main.ts with src/preload.mjs) and follows its stdout. */
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", PRELOAD, "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", API_KEYS: "", DISCORD_TOKEN: "", OPENAI_API_KEY: "", LLM_BASE_URL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -111,8 +114,8 @@ describe("npm start (src/main.ts)", () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   });
 
-  it("listens first, turns ready with the embedder and answer mode printed, serves /v1, and exits 0 on SIGTERM", async () => {
-    const main = startMain({ DATA_DIR: inject("sharedDataDir") });
+  it("listens first, turns ready with the embedder and answer mode printed, serves /v1 (and MCP at /mcp with MCP_HTTP=true), and exits 0 on SIGTERM", async () => {
+    const main = startMain({ DATA_DIR: inject("sharedDataDir"), MCP_HTTP: "true" });
     children.push(main.child);
     const [, url] = await main.waitFor(/listening on (http:\/\/\S+)/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -121,9 +124,13 @@ describe("npm start (src/main.ts)", () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const res = await postJson(`${url}/v1/ask`, { question: "What does KPO stand for?" });
     expect(answerResponseSchema.parse(await res.json()).status).toBe("answered");
+    const client = new Client({ name: "kpo-test-client", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("ask");
+    await client.close();
     main.child.kill("SIGTERM");
     expect(await main.exited).toEqual({ code: 0, signal: null });
-  });
+  }, 60_000); // a start of its own (model load, index load) on a busy machine can take most of the default 30 s
 
   it("answers /healthz while the index is still being built, /readyz 503, and exits 0 on SIGINT", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "kpo-api-main-empty-"));
@@ -134,6 +141,8 @@ describe("npm start (src/main.ts)", () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       // Building the index from scratch takes many seconds; this runs right after listening.
       expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      // MCP over HTTP is off unless MCP_HTTP=true.
+      expect((await postJson(`${url}/mcp`, { jsonrpc: "2.0", id: 1, method: "tools/list" })).status).toBe(404);
       main.child.kill("SIGINT");
       expect(await main.exited).toEqual({ code: 0, signal: null });
     } finally {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findProjectRoot, loadDotEnv } from "../src/config/project.ts";
+import { findProjectRoot, loadDotEnv, PRELOAD } from "../src/config/project.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { ConfigError } from "../src/errors.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
@@ -43,7 +43,7 @@ describe("settings that cannot work stop start-up with one line naming the varia
   });
 
   it("npm start prints that line and no stack trace", async () => {
-    const result = await run(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "src/main.ts")], { cwd: REPO_ROOT, env: { ...process.env, EMBEDDINGS: "openai", OPENAI_API_KEY: "", LLM_BASE_URL: "" } }).catch(
+    const result = await run(process.execPath, ["--import", PRELOAD, path.join(REPO_ROOT, "src/main.ts")], { cwd: REPO_ROOT, env: { ...process.env, EMBEDDINGS: "openai", OPENAI_API_KEY: "", LLM_BASE_URL: "" } }).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect((result as { code: number }).code).toBe(1);

@@ -10,6 +10,7 @@ import { createUseLiteEmbedder } from "../src/embed/use-lite.ts";
 import { createLiveAssistant } from "../src/live-assistant.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
 import { serveLive, tempProject } from "./support/project.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 /**
  * The index's embedder (same id, so the built index is loaded, not rebuilt) whose model "loads"
@@ -67,7 +68,7 @@ describe("/readyz means ready", () => {
   it("starts the server without importing the LLM client when no LLM is configured", async () => {
     const logDir = await mkdtemp(path.join(os.tmpdir(), "kpo-imports-"));
     const log = path.join(logDir, "imports.txt");
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", "./test/support/record-imports.mjs", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", PRELOAD, "--import", "./test/support/record-imports.mjs", "src/main.ts"], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

@@ -10,6 +10,7 @@ import { feedbackRecordSchema } from "../src/schema/feedback.ts";
 import { postJson } from "./support/api-harness.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
 import { startPostgres, type Engine } from "./support/engines.ts";
+import { PRELOAD } from "../src/config/project.ts";
 
 let postgres: Engine;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 /** `npm start` in a child process (the real composition root), resolved once it says it is ready. */
 async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", PRELOAD, "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, DATA_DIR: inject("sharedDataDir"), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: "", REDIS_URL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

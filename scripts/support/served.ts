@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { PRELOAD } from "../../src/config/project.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -44,10 +45,13 @@ export function benchServerEnv(corpusDir: string, dataDir: string): NodeJS.Proce
   };
 }
 
-/** Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200. */
-export async function serveUntilReady(env: NodeJS.ProcessEnv): Promise<ServedApi> {
+/**
+ * Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200.
+ * `preload` is what runs the TypeScript (default: what `npm start` uses) and anything else to preload.
+ */
+export async function serveUntilReady(env: NodeJS.ProcessEnv, preload: string[] = ["--import", PRELOAD]): Promise<ServedApi> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...preload, "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
   const stop = async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));

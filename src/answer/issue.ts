@@ -38,7 +38,11 @@ const LOG_TIMEOUT_MS = 2_000;
  */
 export class IssuedAnswers {
   private lastWarned = 0;
-  constructor(private readonly deps: IssuedAnswersDeps) {}
+  private readonly deps: IssuedAnswersDeps;
+
+  constructor(deps: IssuedAnswersDeps) {
+    this.deps = deps;
+  }
 
   async ask(question: string, options: AskOptions = {}, context: AskContext = {}): Promise<Answer> {
     const started = performance.now();

@@ -43,7 +43,11 @@ interface Prepared {
  * answer. A question without history is answered exactly as typed.
  */
 export class AnswerService {
-  constructor(private readonly deps: AnswerServiceDeps) {}
+  private readonly deps: AnswerServiceDeps;
+
+  constructor(deps: AnswerServiceDeps) {
+    this.deps = deps;
+  }
 
   private modeFor(options: AskOptions): AnswerMode {
     // An LLM answer is only possible when one is configured; otherwise the deterministic answer is the answer.

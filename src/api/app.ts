@@ -38,7 +38,14 @@ export interface AppDeps {
   redis?: Redis;
   /** Adds and removes documents (admin /v1/documents); without it those routes answer 503. */
   documents?: DocumentService;
+  /**
+   * Serves MCP over Streamable HTTP (src/mcp/http.ts, given by the composition root when
+   * MCP_HTTP=true); mounted at POST /mcp behind the same keys, rate limits and readiness as /v1/*.
+   */
+  mcp?: McpEndpoint;
 }
+
+export type McpEndpoint = (req: Request, res: Response, request: { body: unknown; assistant: Assistant; log: Logger }) => Promise<void>;
 
 /** The largest request body accepted (413 above it). */
 export const BODY_LIMIT_BYTES = 32 * 1024;
@@ -72,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
       cors({
         origin: settings.CORS_ORIGINS.includes("*") ? "*" : settings.CORS_ORIGINS,
         methods: ["GET", "POST", "PATCH"],
-        allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id"],
+        allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id", "Mcp-Protocol-Version"],
         exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
         maxAge: 600,
       }),
@@ -81,27 +88,22 @@ export function createApp(deps: AppDeps): Express {
   // 4. /metrics and /openapi.json are open unless left out of PUBLIC_ENDPOINTS (then they need an API key, when keys are set)
   if (!settings.PUBLIC_ENDPOINTS.includes("metrics")) app.use("/metrics", auth.identify, auth.enforce);
   if (!settings.PUBLIC_ENDPOINTS.includes("openapi")) app.use("/openapi.json", auth.identify, auth.enforce);
-  // 5. /v1/*: identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON
-  app.use(
-    "/v1",
-    auth.identify,
-    rateLimit({
-      windowMs: 60_000,
-      limit: settings.RATE_LIMIT_PER_MINUTE,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      ...(deps.redis ? { store: new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics)) } : {}),
-      keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
-      handler: (_req, res, next) => {
-        next(
-          new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`),
-        );
-      },
-    }),
-    auth.enforce,
-    requireReady(deps.assistant),
-    express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }),
-  );
+  // 5. /v1/* (and /mcp): identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON.
+  // One limiter for both, so a key's requests count against one budget whichever way they come.
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: settings.RATE_LIMIT_PER_MINUTE,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    ...(deps.redis ? { store: new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics)) } : {}),
+    keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
+    handler: (_req, res, next) => {
+      next(new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`));
+    },
+  });
+  const guarded = [auth.identify, limiter, auth.enforce, requireReady(deps.assistant), express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true })];
+  app.use("/v1", ...guarded);
+  if (deps.mcp) mountMcp(app, deps.mcp, guarded);
 
   // 6. routes (and their OpenAPI operations, from the same specs)
   let document: unknown;
@@ -120,7 +122,7 @@ export function createApp(deps: AppDeps): Express {
   ];
   mountRoutes(app, specs, { admin: auth.requireAdmin });
   // Label requests answered before routing (401, 429, 503 on /v1/*) with their route too.
-  routePatterns = [...new Set(specs.map((s) => s.path))].map((path) => ({
+  routePatterns = [...new Set([...specs.map((s) => s.path), ...(deps.mcp ? [MCP_PATH] : [])])].map((path) => ({
     path,
     pattern: new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}/?$`),
   }));
@@ -151,6 +153,21 @@ export function buildOpenApiDocument(specs: AnyRouteSpec[], authEnabled: boolean
         (authEnabled ? " /v1/* requires Authorization: Bearer <key>." : " API keys are not configured on this server: /v1/* is open."),
     },
     security: authEnabled ? [{ bearerAuth: [] }] : [],
+  });
+}
+
+const MCP_PATH = "/mcp";
+
+/** POST /mcp to the MCP transport (stateless: no SSE stream to GET, no session to DELETE). */
+function mountMcp(app: Express, mcp: McpEndpoint, guards: RequestHandler[]): void {
+  app.use(MCP_PATH, ...guards);
+  app.post(MCP_PATH, async (req, res) => {
+    res.locals.route = MCP_PATH;
+    await mcp(req, res, { body: req.body, assistant: res.locals.assistant!, log: res.locals.log });
+  });
+  app.all(MCP_PATH, (req, res, next) => {
+    res.locals.route = MCP_PATH;
+    next(new HttpProblem(405, `${req.method} is not allowed on ${MCP_PATH}; use POST (this MCP server is stateless: no event stream, no sessions)`, { allowed: ["POST"], headers: { Allow: "POST" } }));
   });
 }
 

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { ErrorRequestHandler, Request, Response } from "express";
 import type { z } from "zod";
-import { StoreUnavailableError, UnknownAnswerError, UnknownFeedbackError } from "../errors.ts";
+import { callerError } from "../errors.ts";
 
 /**
  * RFC 9457 problem details. Every error the API answers with (400, 401, 404, 405, 413, 415,
@@ -125,15 +125,11 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
 /** Maps errors thrown by express, body-parser and friends onto problems; anything unknown is a 500. */
 export function toProblem(error: unknown): { problem: HttpProblem; unexpected: boolean } {
   if (error instanceof HttpProblem) return { problem: error, unexpected: false };
-  if (error instanceof UnknownAnswerError || error instanceof UnknownFeedbackError) return { problem: new HttpProblem(404, error.message), unexpected: false };
-  if (error instanceof StoreUnavailableError) {
-    return {
-      problem: new HttpProblem(503, `${error.publicDetail}; nothing was stored, try again later`, {
-        headers: { "Retry-After": String(error.retryAfterSeconds) },
-        cause: error,
-      }),
-      unexpected: false,
-    };
+  const known = callerError(error);
+  if (known) {
+    const { status, message, suggestions, retryAfterSeconds } = known;
+    const headers = retryAfterSeconds === undefined ? undefined : { "Retry-After": String(retryAfterSeconds) };
+    return { problem: new HttpProblem(status, message, { suggestions, headers, cause: error }), unexpected: false };
   }
   const e = error as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown } | null;
   const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;

@@ -16,10 +16,13 @@ export class FallbackRateLimitStore implements Store {
   private options: Options | undefined;
   private nextReload = 0;
 
+  private readonly onFallback: (error: unknown) => void;
+
   constructor(
     redis: Redis,
-    private readonly onFallback: (error: unknown) => void,
+    onFallback: (error: unknown) => void,
   ) {
+    this.onFallback = onFallback;
     this.shared = new RedisStore({
       prefix: "kpo:rl:",
       sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<never>,

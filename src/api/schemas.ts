@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema } from "../schema/answer.ts";
-import { conversationTurnSchema, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS } from "../schema/conversation.ts";
+import { answerModeSchema, answerSchema, askOptionsSchema, citationSchema, questionSchema } from "../schema/answer.ts";
+import { conversationTurnSchema, MAX_HISTORY_TURNS } from "../schema/conversation.ts";
 import { feedbackAmendmentSchema, feedbackInputSchema, feedbackListItemSchema, feedbackRecordSchema, gapReportSchema, gapResolutionSchema } from "../schema/feedback.ts";
 import { glossaryEntrySchema } from "../schema/glossary.ts";
 import { searchHitSchema, searchModeSchema } from "../schema/passage.ts";
@@ -76,7 +76,7 @@ export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(MAX_QUESTION_CHARS).meta({ example: "What does KPO stand for?" }),
+      question: questionSchema.meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
       history: z
         .array(conversationTurnComponentSchema)

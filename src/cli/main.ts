@@ -1,6 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { readFileSync } from "node:fs";
-import { findProjectRoot, loadDotEnv } from "../config/project.ts";
+import { findProjectRoot, loadDotEnv, packageVersion } from "../config/project.ts";
 import { loadSettings } from "../config/settings.ts";
 import { AppError } from "../errors.ts";
 import { createLogger } from "../logger.ts";
@@ -10,6 +9,7 @@ import { gapsCommand } from "./gaps.ts";
 import { addCommand, removeCommand, type AddOptions } from "./documents.ts";
 import { glossaryCommand } from "./glossary.ts";
 import { ingestCommand } from "./ingest.ts";
+import { mcpCommand } from "./mcp.ts";
 import { searchCommand } from "./search.ts";
 import type { SearchMode } from "../schema/passage.ts";
 import { sourcesCommand } from "./sources.ts";
@@ -41,7 +41,7 @@ function context() {
 const program = new Command()
   .name("kpo")
   .description("Knowledge assistant for outsourcing terminology (KPO, BPO, ...): answers with cited, checkable passages.")
-  .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)
+  .version(packageVersion())
   .showHelpAfterError()
   // Usage errors exit 2 like other failures (commander's default is 1, which means "not found" here).
   .exitOverride();
@@ -114,6 +114,11 @@ program
   .argument("[term]", "the term to show")
   .option("--json", "print JSON")
   .action(async (term: string | undefined, opts: { json?: boolean }) => glossaryCommand(context(), term, opts));
+
+program
+  .command("mcp")
+  .description("serve the Model Context Protocol on stdin/stdout (tools ask, search, define, compare, list_sources), for an MCP client that starts kpo as a command")
+  .action(async () => mcpCommand(context()));
 
 try {
   await program.parseAsync();

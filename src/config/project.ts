@@ -1,6 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.ts";
+
+/** What every entry point preloads (`node --import`): runs the TypeScript sources on any supported Node (natively, or through tsx on Node 20) with Node's compile cache on. */
+export const PRELOAD = new URL("../preload.mjs", import.meta.url).href;
 
 /**
  * Loads `.env` from the project folder when there is one (process.loadEnvFile). Variables
@@ -31,4 +34,9 @@ export function findProjectRoot(cwd: string, env: NodeJS.ProcessEnv): string {
     "CORPUS_DIR",
     `no corpus/sources folder in ${cwd} or any folder above it; run kpo inside the project folder, or set CORPUS_DIR (and DATA_DIR) to the corpus and index folders`,
   );
+}
+
+/** The version in package.json (what `kpo --version` prints and the MCP server reports). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

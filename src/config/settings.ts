@@ -79,6 +79,7 @@ export const settingsSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1_000, 600_000).default(15_000),
   MAX_CONNECTIONS: int(1, 100_000).default(512),
+  MCP_HTTP: bool.default(false),
   PUBLIC_ENDPOINTS: z
     .string()
     .default("metrics,openapi")

@@ -7,11 +7,14 @@ import { safeSourceName } from "./library.ts";
 
 /** A URL that cannot be fetched as a document; the message says why. */
 export class FetchError extends AppError {
+  readonly status: 400 | 413 | 415 | 502;
+
   constructor(
     message: string,
-    readonly status: 400 | 413 | 415 | 502 = 502,
+    status: 400 | 413 | 415 | 502 = 502,
   ) {
     super("fetch", message);
+    this.status = status;
   }
 }
 

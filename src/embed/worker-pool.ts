@@ -39,11 +39,16 @@ export class EmbedWorkerPool {
   private closing = false;
   private nextId = 0;
 
+  private readonly recipe: WorkerRecipe;
+  private readonly maxBatch: number;
+
   private constructor(
-    private readonly recipe: WorkerRecipe,
+    recipe: WorkerRecipe,
     size: number,
-    private readonly maxBatch: number,
+    maxBatch: number,
   ) {
+    this.recipe = recipe;
+    this.maxBatch = maxBatch;
     this.grow(size);
   }
 

@@ -12,7 +12,11 @@ import type { FeedbackSink } from "../store/types.ts";
 
 /** Feedback as every surface records it (API route, Discord buttons): only for answers the system issued. */
 export class FeedbackService {
-  constructor(private readonly sink: FeedbackSink) {}
+  private readonly sink: FeedbackSink;
+
+  constructor(sink: FeedbackSink) {
+    this.sink = sink;
+  }
 
   /** Resolves once stored; UnknownAnswerError for an id never issued, StoreUnavailableError when the store is down. */
   async record(input: FeedbackInput, meta: { channel: Channel; user?: string }): Promise<FeedbackRecord> {

@@ -80,10 +80,15 @@ class SqliteLexicalIndex implements InThreadLexicalIndex {
   private readonly vocabulary = new SearchableMap<number>();
   private readonly query: Database.Statement<[string, number], { n: number; score: number }>;
 
+  private readonly db: Database.Database;
+  private readonly ids: string[];
+
   constructor(
-    private readonly db: Database.Database,
-    private readonly ids: string[],
+    db: Database.Database,
+    ids: string[],
   ) {
+    this.db = db;
+    this.ids = ids;
     // Reading the file through a memory map rather than SQLite's page cache: measured faster, and the
     // pages are the OS's to share between replicas and to drop under memory pressure.
     db.pragma("mmap_size = 1073741824");

@@ -24,11 +24,18 @@ class WorkerLexicalIndex implements LexicalIndex {
   private failure: Error | undefined;
   private closed = false;
 
+  private readonly worker: Worker;
+  readonly size: number;
+  private readonly file: string;
+
   constructor(
-    private readonly worker: Worker,
-    readonly size: number,
-    private readonly file: string,
+    worker: Worker,
+    size: number,
+    file: string,
   ) {
+    this.worker = worker;
+    this.size = size;
+    this.file = file;
     worker.on("message", (reply: LexicalWorkerReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);

@@ -16,14 +16,24 @@ export const LEGACY_SENTENCE_VECTORS_FILE = "sentences.f32";
  * first needs them): it reads as similarity 0 until `set` fills it.
  */
 export class SentenceVectors {
+  readonly dimensions: number;
+  private readonly rows: Int8Array;
+  /** Per row: the factor that turns its int8 values back into the float ones. */
+  private readonly scales: Float32Array;
+  /** Per row: the length of its int8 vector (cosine needs no scale, only this). */
+  private readonly norms: Float32Array;
+
   private constructor(
-    readonly dimensions: number,
-    private readonly rows: Int8Array,
-    /** Per row: the factor that turns its int8 values back into the float ones. */
-    private readonly scales: Float32Array,
-    /** Per row: the length of its int8 vector (cosine needs no scale, only this). */
-    private readonly norms: Float32Array,
-  ) {}
+    dimensions: number,
+    rows: Int8Array,
+    scales: Float32Array,
+    norms: Float32Array,
+  ) {
+    this.dimensions = dimensions;
+    this.rows = rows;
+    this.scales = scales;
+    this.norms = norms;
+  }
 
   static empty(dimensions: number, count: number): SentenceVectors {
     return new SentenceVectors(dimensions, new Int8Array(count * dimensions), new Float32Array(count), new Float32Array(count));

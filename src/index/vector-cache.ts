@@ -53,12 +53,22 @@ interface Loaded {
  * are float32 rows (what the model computes and what the index stores).
  */
 export class VectorCache implements VectorCacheStore {
+  private readonly file: string;
+  private readonly legacyFile: string;
+  private readonly embedderId: string;
+  private state: Loaded;
+
   private constructor(
-    private readonly file: string,
-    private readonly legacyFile: string,
-    private readonly embedderId: string,
-    private state: Loaded,
-  ) {}
+    file: string,
+    legacyFile: string,
+    embedderId: string,
+    state: Loaded,
+  ) {
+    this.file = file;
+    this.legacyFile = legacyFile;
+    this.embedderId = embedderId;
+    this.state = state;
+  }
 
   static async open(dataDir: string, embedderId: string): Promise<VectorCache> {
     const base = path.join(dataDir, "vectors", embedderId.replace(/[^a-zA-Z0-9._-]+/g, "_"));

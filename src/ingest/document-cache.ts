@@ -28,7 +28,11 @@ export interface ChunkedDocument {
  */
 export class DocumentCache {
   private readonly used = new Set<string>();
-  private constructor(private readonly dir: string) {}
+  private readonly dir: string;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
 
   static async open(dataDir: string): Promise<DocumentCache> {
     const dir = path.join(dataDir, "chunked");

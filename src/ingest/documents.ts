@@ -57,14 +57,24 @@ export class DocumentService {
   private readonly failures = new Map<string, { error: string; at: string }>();
   private readonly pending = new Set<string>();
 
+  private readonly settings: Settings;
+  private readonly build: BuildIndex;
+  /** Called once a new index is published (the server swaps it in). */
+  private readonly onPublished: () => Promise<void> | void;
+  /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
+  private readonly lock: BuildLock;
+
   constructor(
-    private readonly settings: Settings,
-    private readonly build: BuildIndex,
-    /** Called once a new index is published (the server swaps it in). */
-    private readonly onPublished: () => Promise<void> | void = () => {},
-    /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
-    private readonly lock: BuildLock = fileBuildLock(settings.DATA_DIR),
-  ) {}
+    settings: Settings,
+    build: BuildIndex,
+    onPublished: () => Promise<void> | void = () => {},
+    lock: BuildLock = fileBuildLock(settings.DATA_DIR),
+  ) {
+    this.settings = settings;
+    this.build = build;
+    this.onPublished = onPublished;
+    this.lock = lock;
+  }
 
   async add(doc: NewDocument): Promise<AddReport> {
     const report = await this.addMany([doc]);

@@ -16,10 +16,16 @@ const MIN_BATCHES_FOR_WORKERS = 4;
 export class IngestEmbedding {
   private pool: EmbedWorkerPool | undefined;
 
+  private readonly settings: Settings;
+  private readonly embedder: Embedder;
+
   constructor(
-    private readonly settings: Settings,
-    private readonly embedder: Embedder,
-  ) {}
+    settings: Settings,
+    embedder: Embedder,
+  ) {
+    this.settings = settings;
+    this.embedder = embedder;
+  }
 
   /** What the embedder declares (rows carry their own length). */
   get dimensions(): number {

@@ -32,7 +32,10 @@ export class GlossaryMatcher {
   private readonly keys = new Map<string, AliasKey>();
   private readonly maxWords: number;
 
-  constructor(readonly entries: GlossaryEntry[]) {
+  readonly entries: GlossaryEntry[];
+
+  constructor(entries: GlossaryEntry[]) {
+    this.entries = entries;
     let maxWords = 1;
     for (const entry of entries) {
       for (const name of [entry.term, ...entry.aliases]) {

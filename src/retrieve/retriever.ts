@@ -65,7 +65,10 @@ export class HybridRetriever implements Retriever {
     return new HybridRetriever({ chunks: index.chunks, dense: index.hnsw, denseScoresAreDistances: true, vectorOf: storedVectors(index.hnsw), lexical: index.lexical, glossary: new GlossaryMatcher(index.glossary), embedQuery, settings });
   }
 
-  constructor(private readonly deps: RetrieverDeps) {
+  private readonly deps: RetrieverDeps;
+
+  constructor(deps: RetrieverDeps) {
+    this.deps = deps;
     this.byId = new Map(deps.chunks.map((c) => [c.id, c]));
   }
 

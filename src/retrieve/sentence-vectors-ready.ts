@@ -18,11 +18,12 @@ export class SentenceVectorsOnDemand {
   /** Rows being embedded now, so concurrent questions do not embed them twice. */
   private readonly inFlight = new Map<number, Promise<void>>();
 
-  constructor(
-    chunks: readonly Chunk[],
-    private readonly vectors: SentenceVectors,
-    private readonly embedder: Embedder,
-  ) {
+  private readonly vectors: SentenceVectors;
+  private readonly embedder: Embedder;
+
+  constructor(chunks: readonly Chunk[], vectors: SentenceVectors, embedder: Embedder) {
+    this.vectors = vectors;
+    this.embedder = embedder;
     let row = 0;
     for (const chunk of chunks) {
       this.firstRow.set(chunk.id, row);

@@ -66,9 +66,13 @@ export type AnswerEvent =
   | { type: "delta"; text: string }
   | { type: "done"; answer: Answer };
 
+/** A question as every surface accepts it. */
+export const questionSchema = z.string().trim().min(1).max(2000);
+
 export const askOptionsSchema = z.object({
   mode: answerModeSchema.optional(),
   k: z.number().int().min(1).max(20).optional(),
+  /** Earlier turns of the conversation, oldest first (conversations are stateless). */
   history: z.array(z.object({ question: z.string(), answer: z.string().optional() })).max(10).optional(),
 });
 export type AskOptions = z.infer<typeof askOptionsSchema> & {

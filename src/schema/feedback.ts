@@ -2,7 +2,7 @@ import { z } from "zod";
 import { answerModeSchema, answerSchema, answerStatusSchema } from "./answer.ts";
 
 /** Where a question or a rating came from. */
-export const channelSchema = z.enum(["api", "discord", "cli"]);
+export const channelSchema = z.enum(["api", "discord", "cli", "mcp"]);
 export type Channel = z.infer<typeof channelSchema>;
 
 /** Why an answer was rated 👎, in one click (the web page's and Discord's reason buttons). */

@@ -27,7 +27,11 @@ export function answerCacheKey(indexVersion: string, question: string, mode: str
 /** A small bounded LRU map (insertion order of a Map; a hit re-inserts). */
 export class LruCache<V> {
   private readonly map = new Map<string, V>();
-  constructor(readonly maxEntries: number) {}
+  readonly maxEntries: number;
+
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries;
+  }
 
   get size(): number {
     return this.map.size;
@@ -64,11 +68,19 @@ export class MemoryAnswerCache implements AnswerCache {
 
 /** Answers as JSON under kpo:answer:<sha256 of the key>, expiring after `ttlSeconds`. */
 export class RedisAnswerCache implements AnswerCache {
+  private readonly redis: Redis;
+  private readonly ttlSeconds: number;
+  private readonly onError: (error: unknown) => void;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly ttlSeconds: number,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+    redis: Redis,
+    ttlSeconds: number,
+    onError: (error: unknown) => void,
+  ) {
+    this.redis = redis;
+    this.ttlSeconds = ttlSeconds;
+    this.onError = onError;
+  }
 
   private redisKey(key: string): string {
     return `kpo:answer:${createHash("sha256").update(key).digest("hex")}`;

@@ -17,11 +17,19 @@ export class JsonlLog<T> {
   private writes: Promise<unknown> = Promise.resolve();
   private reading: Promise<void> | undefined;
 
+  readonly file: string;
+  private readonly schema: z.ZodType<T>;
+  private readonly options: { fsync: boolean; onItem?: (item: T) => void };
+
   constructor(
-    readonly file: string,
-    private readonly schema: z.ZodType<T>,
-    private readonly options: { fsync: boolean; onItem?: (item: T) => void },
-  ) {}
+    file: string,
+    schema: z.ZodType<T>,
+    options: { fsync: boolean; onItem?: (item: T) => void },
+  ) {
+    this.file = file;
+    this.schema = schema;
+    this.options = options;
+  }
 
   append(item: T): Promise<void> {
     const line = `${JSON.stringify(item)}\n`;

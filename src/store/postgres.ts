@@ -20,7 +20,10 @@ export class PostgresStore implements Store {
   readonly pool: pg.Pool;
   private migrated: Promise<void> | undefined;
 
-  constructor(connectionString: string, private readonly logger?: Logger) {
+  private readonly logger?: Logger;
+
+  constructor(connectionString: string, logger?: Logger) {
+    this.logger = logger;
     this.pool = new pg.Pool({
       connectionString,
       max: 10,

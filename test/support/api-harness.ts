@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import type { Assistant } from "../../src/assistant-types.ts";
-import { createApp } from "../../src/api/app.ts";
+import { createApp, type McpEndpoint } from "../../src/api/app.ts";
 import { createMetrics, type ApiMetrics } from "../../src/api/metrics.ts";
 import { startServer, type RunningServer } from "../../src/api/server.ts";
 import type { Settings } from "../../src/config/settings.ts";
@@ -27,13 +27,15 @@ export interface TestApi {
 export async function startTestApi(options: {
   assistant: Assistant | (() => Assistant | undefined);
   env?: Record<string, string>;
+  /** Serves MCP at /mcp (what src/main.ts passes when MCP_HTTP=true). */
+  mcp?: McpEndpoint;
 }): Promise<TestApi> {
   const settings = testSettings({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000", ...options.env });
   const { logger, logs, text } = memoryLogger();
   const metrics = createMetrics({ defaultMetrics: false });
   const provided = options.assistant;
   const assistant = typeof provided === "function" ? provided : () => provided;
-  const app = createApp({ settings, logger, metrics, assistant });
+  const app = createApp({ settings, logger, metrics, assistant, mcp: options.mcp });
   const running = await startServer({ app, settings, logger });
   return {
     url: running.url,

@@ -30,10 +30,15 @@ export class FakeEmbedder implements Embedder {
   readonly maxBatch = 8;
   readonly calls: string[][] = [];
   readonly inWorker?: WorkerRecipe;
+  readonly id: string;
+  private readonly options: FakeEmbedderOptions;
+
   constructor(
-    readonly id = "fake@1",
-    private readonly options: FakeEmbedderOptions = {},
+    id = "fake@1",
+    options: FakeEmbedderOptions = {},
   ) {
+    this.id = id;
+    this.options = options;
     if (options.workers) this.inWorker = { module: import.meta.url, factory: "createFakeEmbedder", args: [id, { ...options, workers: false }] };
   }
 

@@ -1,4 +1,5 @@
 import { SlashCommandBuilder } from "discord.js";
+import { comparisonQuestion } from "../../../src/answer/questions.ts";
 import { escapeText } from "../format.ts";
 import { MAX_TERM_LENGTH } from "../limits.ts";
 import { askAndReply, readText, takeCooldown } from "../respond.ts";
@@ -15,7 +16,7 @@ export default {
     if (a === undefined) return;
     const b = await readText(interaction, "b", ctx.config.maxTermLength);
     if (b === undefined || !(await takeCooldown(interaction, ctx))) return;
-    await askAndReply(interaction, `What is the difference between ${a} and ${b}?`, ctx, {
+    await askAndReply(interaction, comparisonQuestion(a, b), ctx, {
       title: `${escapeText(a)} vs ${escapeText(b)}`,
     });
   },

@@ -38,10 +38,13 @@ export interface Neighbour {
 }
 
 export class ExampleSet {
-  private constructor(
-    readonly embedder: string,
-    readonly examples: Example[],
-  ) {}
+  readonly embedder: string;
+  readonly examples: Example[];
+
+  private constructor(embedder: string, examples: Example[]) {
+    this.embedder = embedder;
+    this.examples = examples;
+  }
 
   static empty(): ExampleSet {
     return new ExampleSet("", []);

@@ -27,11 +27,17 @@ export interface Sentence {
  */
 export class SentencesByChunk {
   private readonly built = new Map<string, Sentence[]>();
+  private readonly chunksById: Map<string, Chunk>;
+  /** Row of each chunk's first sentence in the sentence vector matrix. */
+  private readonly firstRow: Map<string, number>;
+
   constructor(
-    private readonly chunksById: Map<string, Chunk>,
-    /** Row of each chunk's first sentence in the sentence vector matrix. */
-    private readonly firstRow: Map<string, number>,
-  ) {}
+    chunksById: Map<string, Chunk>,
+    firstRow: Map<string, number>,
+  ) {
+    this.chunksById = chunksById;
+    this.firstRow = firstRow;
+  }
 
   get(chunkId: string): Sentence[] | undefined {
     let list = this.built.get(chunkId);

@@ -154,10 +154,16 @@ export class AnswerVerifier {
   readonly droppedSentences: DroppedSentence[] = [];
   keptSentences = 0;
 
+  private readonly passages: readonly Chunk[];
+  private readonly options: VerifierOptions;
+
   constructor(
-    private readonly passages: readonly Chunk[],
-    private readonly options: VerifierOptions,
-  ) {}
+    passages: readonly Chunk[],
+    options: VerifierOptions,
+  ) {
+    this.passages = passages;
+    this.options = options;
+  }
 
   private indexOf(n: number): PassageIndex {
     if (!this.indexes.has(n)) this.indexes.set(n, indexPassage(this.passages[n - 1]!));

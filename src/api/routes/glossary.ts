@@ -1,5 +1,5 @@
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
-import { HttpProblem } from "../problem.ts";
+import { NotFoundError } from "../../errors.ts";
 import {
   glossaryEntryResponseSchema,
   glossaryListQuerySchema,
@@ -48,14 +48,7 @@ export function glossaryRoutes(): AnyRouteSpec[] {
       handler: ({ params }, _req, res) => {
         const glossary = res.locals.assistant!.glossary;
         const entry = glossary.lookup(params.term);
-        if (!entry) {
-          const suggestions = glossary.suggest(params.term, 5).map((e) => e.term);
-          throw new HttpProblem(
-            404,
-            `no glossary entry for ${JSON.stringify(params.term)}${suggestions.length ? `; did you mean ${suggestions.map((s) => JSON.stringify(s)).join(", ")}?` : ""}`,
-            { suggestions },
-          );
-        }
+        if (!entry) throw NotFoundError.term(params.term, glossary.suggest(params.term, 5).map((e) => e.term));
         res.json(entry);
       },
     }),

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
+import { NotFoundError } from "../../errors.ts";
 import { HttpProblem } from "../problem.ts";
 import {
   jsonResponse,
@@ -46,7 +47,7 @@ export function sourcesRoutes({ rootDir }: SourcesRouteDeps): AnyRouteSpec[] {
       },
       handler: ({ params }, _req, res) => {
         const source = res.locals.assistant!.sources.get(params.id);
-        if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        if (!source) throw NotFoundError.source(params.id);
         res.json(source);
       },
     }),
@@ -68,7 +69,7 @@ export function sourcesRoutes({ rootDir }: SourcesRouteDeps): AnyRouteSpec[] {
         const sources = res.locals.assistant!.sources;
         const detail = sources.get(params.id);
         const text = detail ? await sources.text(params.id) : undefined;
-        if (!detail || text === undefined) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        if (!detail || text === undefined) throw NotFoundError.source(params.id);
         const { cleanedText: _cleaned, ...info } = detail;
         res.json({ ...info, text });
       },
@@ -87,7 +88,7 @@ export function sourcesRoutes({ rootDir }: SourcesRouteDeps): AnyRouteSpec[] {
       handler: async ({ params }, _req, res) => {
         const assistant = res.locals.assistant!;
         const source = assistant.sources.get(params.id);
-        if (!source) throw new HttpProblem(404, `no source with id ${JSON.stringify(params.id)}; GET /v1/sources lists them`);
+        if (!source) throw NotFoundError.source(params.id);
         const bytes = await readFile(path.resolve(rootDir, source.originalPath)).catch(() => {
           throw new HttpProblem(404, `the original of ${source.id} (${source.originalPath}) is no longer on disk`);
         });
