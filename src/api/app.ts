@@ -22,6 +22,7 @@ import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { invalidUtf8Problem } from "./utf8-body.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
 import { webRoutes } from "../web/router.ts";
@@ -98,7 +99,16 @@ export function createApp(deps: AppDeps): Express {
     }),
     auth.enforce,
     requireReady(deps.assistant),
-    express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }),
+    express.json({
+      limit: BODY_LIMIT_BYTES,
+      type: JSON_TYPES,
+      strict: true,
+      // The raw bytes, before decoding replaces broken UTF-8 with U+FFFD.
+      verify: (_req, _res, body, encoding) => {
+        const problem = /^utf-?8$/i.test(encoding) ? invalidUtf8Problem(body) : undefined;
+        if (problem) throw problem;
+      },
+    }),
   );
 
   // 6. routes (and their OpenAPI operations, from the same specs)

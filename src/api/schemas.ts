@@ -57,13 +57,44 @@ export const feedbackListResponseSchema = component(
 );
 export const gapReportResponseSchema = component("GapReport", gapReportSchema);
 
+// ---- text people type ----
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Control characters (Cc) other than tab and newline; a carriage return only as part of a CRLF line break. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/;
+
+const codePoint = (char: string) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why typed text cannot be taken, or undefined: a lone surrogate (not Unicode text at all) or a
+ * control character other than tab and newline. Such text is refused, never silently cleaned, so
+ * what is answered, logged and cached is what was sent. Invalid UTF-8 is caught before JSON
+ * parsing replaces it (src/api/utf8-body.ts).
+ */
+export function textFault(text: string): string | undefined {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `contains a lone surrogate (${codePoint(lone[0])} at character ${lone.index + 1}); send well-formed Unicode text`;
+  const control = CONTROL.exec(text);
+  if (control) return `contains the control character ${codePoint(control[0])} at character ${control.index + 1}; only tab and newline are allowed`;
+  return undefined;
+}
+
+/** The zod refinement for every field of typed text (a question, a history turn): `.superRefine(wellFormedText)`. */
+export function wellFormedText(value: string, ctx: z.RefinementCtx): void {
+  const fault = textFault(value);
+  if (fault) ctx.addIssue({ code: "custom", message: fault });
+}
+
+/** A string field of typed text: trimmed, `min`-`max` characters, well-formed (see textFault). */
+export const typedText = (max: number, min = 1) => z.string().trim().min(min).max(max).superRefine(wellFormedText);
+
 // ---- requests ----
 
 export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: z.string().trim().min(1).max(2000).meta({ example: "What does KPO stand for?" }),
+      question: typedText(2000).meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
     })
     .strict(),
@@ -71,7 +102,7 @@ export const askRequestSchema = component(
 export type AskRequest = z.infer<typeof askRequestSchema>;
 
 export const searchQuerySchema = z.object({
-  q: z.string().trim().min(1).max(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
+  q: typedText(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
   k: z.coerce.number().int().min(1).max(50).optional().meta({ description: "How many passages (1-50)", example: 5 }),
 });
 
