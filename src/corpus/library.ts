@@ -29,12 +29,21 @@ export interface CorpusChange {
   undo(): Promise<void>;
 }
 
-/** A source id that is safe as a file name and in a URL: letters, digits, dot, dash, underscore. */
+/** Longest source id in UTF-8 bytes: file systems allow 255, and the rendition adds ".txt". */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A source id that is safe as a file name: the name's last path segment in Unicode NFC, letters,
+ * marks and digits of any script kept ("ünïcödé-文档.txt" stays as it is), anything else (path
+ * separators, control and format characters, spaces, punctuation) turned into "-", cut at
+ * MAX_NAME_BYTES on a character boundary. URLs carry it percent-encoded.
+ */
 export function safeSourceName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, "/"));
-  const ext = path.extname(base).toLowerCase();
-  const stem = base.slice(0, base.length - ext.length).normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 100);
-  return `${stem || "document"}${ext}`;
+  const base = path.basename(name.normalize("NFC").replace(/\\/g, "/"));
+  const ext = path.extname(base).toLowerCase().replace(/[^\p{L}\p{N}.]+/gu, "");
+  const chars = [...base.slice(0, base.length - path.extname(base).length).replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, "-").replace(/^[-.]+|[-.]+$/g, "")];
+  for (let bytes = Buffer.byteLength(chars.join("") + ext); bytes > MAX_NAME_BYTES; ) bytes -= Buffer.byteLength(chars.pop()!);
+  return `${chars.join("") || "document"}${ext}`;
 }
 
 const sourcesJsonPath = (corpusDir: string) => path.join(corpusDir, "sources.json");
