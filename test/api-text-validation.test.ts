@@ -24,7 +24,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const postRaw = (body: Uint8Array | string) => fetch(`${api.url}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body });
+const postRaw = (body: Buffer | string) => fetch(`${api.url}/v1/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : new Uint8Array(body) });
 
 async function expectFieldRejected(res: Response, field: string, reason: RegExp) {
   expect(res.status).toBe(400);
