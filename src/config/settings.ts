@@ -75,7 +75,9 @@ export const settingsSchema = z.object({
   LOG_QUESTIONS: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1_000, 600_000).default(15_000),
+  HEADERS_TIMEOUT_MS: int(500, 600_000).default(5_000),
   MAX_CONNECTIONS: int(1, 100_000).default(512),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(64),
   PUBLIC_ENDPOINTS: z
     .string()
     .default("metrics,openapi")
