@@ -16,6 +16,7 @@ import { CorpusError } from "./errors.ts";
 import { buildGapReport } from "./feedback/gaps.ts";
 import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
+import { releaseIndex } from "./index/store.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import type { GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import { HybridRetriever } from "./retrieve/retriever.ts";
@@ -47,6 +48,8 @@ export interface CreateAssistantOptions {
  */
 export async function createAssistant(settings: Settings, options: CreateAssistantOptions = {}): Promise<Assistant> {
   const logger = options.logger;
+  // A given embedder is shared (a live server's, across reloads) and closed by its owner, not here.
+  const ownsEmbedder = !options.embedder;
   const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
   const ownsShared = !options.shared;
   const shared = options.shared ?? openSharedState(settings, { logger, onFallback: options.onFallback });
@@ -84,14 +87,13 @@ export async function createAssistant(settings: Settings, options: CreateAssista
     logger,
   });
 
+  // What uses the index's threads, files and native memory; close() waits for these to finish.
+  const inFlight = inFlightCalls();
   return {
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
-    ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
-    askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
-    async search(query, k = 5) {
-      const passages = await retriever.retrieve(query, { k });
-      return passages.map((p) => searchHitSchema.parse(p));
-    },
+    ask: (question, askOptions, context) => inFlight.run(() => issued.ask(question, askOptions, context)),
+    askStream: (question, askOptions, context) => inFlight.iterate(() => issued.stream(question, askOptions, context)),
+    search: (query, k = 5) => inFlight.run(async () => (await retriever.retrieve(query, { k })).map((p) => searchHitSchema.parse(p))),
     glossary,
     sources: {
       list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
@@ -107,10 +109,39 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       return buildGapReport(candidates, { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) });
     },
     async close() {
-      await embedder.close?.();
-      index.lexical.close();
+      await inFlight.drained();
+      releaseIndex(index);
+      if (ownsEmbedder) await embedder.close?.();
       if (ownsShared) await shared.close();
     },
+  };
+}
+
+/** Counts calls in progress (a stream until its consumer stops reading), and says when none are left. */
+function inFlightCalls() {
+  let count = 0;
+  const waiting: (() => void)[] = [];
+  const end = () => {
+    if (--count === 0) for (const resolve of waiting.splice(0)) resolve();
+  };
+  return {
+    async run<T>(call: () => Promise<T>): Promise<T> {
+      count++;
+      try {
+        return await call();
+      } finally {
+        end();
+      }
+    },
+    async *iterate<T>(open: () => AsyncIterable<T>): AsyncIterable<T> {
+      count++;
+      try {
+        yield* open();
+      } finally {
+        end();
+      }
+    },
+    drained: () => (count === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
   };
 }
 

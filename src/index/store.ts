@@ -174,6 +174,18 @@ async function removeStale(dataDir: string, keep: string): Promise<void> {
   }
 }
 
+/**
+ * Frees what a loaded index holds outside the JavaScript heap, once nothing searches it any more
+ * (an index replaced by a live reload): the lexical search thread and its SQLite handle, and the
+ * HNSW graph's native memory, which the garbage collector would otherwise free only whenever it
+ * happens to collect the wrapper (it does not see the graph's size). The index is unusable after.
+ */
+export function releaseIndex(index: LoadedIndex): void {
+  index.lexical.close();
+  // hnswlib-node has no free(): a new one-element graph replaces (and deletes) the loaded one.
+  index.hnsw.index.initIndex(1);
+}
+
 export async function loadIndex(dataDir: string, embedder: Embedder): Promise<LoadedIndex | undefined> {
   const dir = await currentDir(dataDir);
   if (!dir) return undefined;
