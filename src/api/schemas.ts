@@ -177,6 +177,7 @@ export const problemSchema = component(
         .meta({ description: "Validation issues (400 only), with their field paths" }),
       suggestions: z.array(z.string()).optional().meta({ description: "Close glossary terms (404 on /v1/glossary/{term})" }),
       allowed: z.array(z.string()).optional().meta({ description: "Allowed methods (405)" }),
+      limit: z.string().optional().meta({ description: "The setting a document is over (413/422 on POST /v1/documents), e.g. EXTRACT_MAX_PAGES", example: "EXTRACT_MAX_PAGES" }),
     })
     .meta({ description: "RFC 9457 problem details" }),
 );
@@ -199,10 +200,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: "Admin endpoint: needs an ADMIN_API_KEYS key (turned off when none is set)",
   404: "Not found (for feedback: an answer id this service never issued)",
   405: "Method not allowed",
-  413: "Body larger than 32 KB",
+  413: "Too large: a JSON body over 32 KB, a document over MAX_UPLOAD_MB, or a document over an extraction limit (`limit` names the setting)",
   415: "Content-Type is not application/json",
   429: "Rate limit exceeded (see Retry-After)",
-  422: "The document cannot be read (the detail names the reason); nothing indexed was changed",
+  422: "The document cannot be read (the detail names the reason; `limit` names the setting when reading it took too long or too much memory); nothing indexed was changed",
   500: "Unexpected error (no details; quote the request id)",
   503: "Index still loading, or a store is unavailable (PostgreSQL down, DATA_DIR read-only); see Retry-After",
 };

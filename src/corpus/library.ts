@@ -3,7 +3,7 @@ import path from "node:path";
 import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
-import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
+import { DEFAULT_EXTRACT_LIMITS, formatOf, needsRendition, readDocument, unsupportedMessage, type Extracted, type ExtractLimits, type Format } from "./formats/index.ts";
 import { decodeUtf8, MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
 
 /**
@@ -68,22 +68,22 @@ async function restoreFile(file: string, previous: Buffer | string | undefined):
   else await writeFile(file, previous);
 }
 
-/** Checks that the bytes are a readable document of the format its name says, before anything is written. */
-export async function validateDocument(id: string, bytes: Buffer, rel: string): Promise<{ format: Format; extracted: Extracted }> {
+/** Checks that the bytes are a readable document of the format its name says, within `limits`, before anything is written. */
+export async function validateDocument(id: string, bytes: Buffer, rel: string, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<{ format: Format; extracted: Extracted }> {
   const format = formatOf(id);
   if (!format) throw new CorpusError(rel, unsupportedMessage(id));
   const limit = needsRendition(format) ? MAX_ORIGINAL_BYTES : MAX_SOURCE_BYTES;
   if (bytes.length > limit) throw new CorpusError(rel, `is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the ${limit / 1024 / 1024} MB limit for one ${format} document`);
-  const extracted = await extractDocument(format, bytes, rel);
+  const extracted = await readDocument(format, bytes, rel, limits);
   if (!extracted.text.slice(extracted.bodyStart).trim()) throw new CorpusError(rel, "is empty");
   return { format, extracted };
 }
 
-export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument): Promise<CorpusChange> {
+export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<CorpusChange> {
   const id = safeSourceName(doc.name);
   const file = path.join(corpusDir, "sources", id);
   const rel = path.relative(rootDir, file);
-  const { format, extracted } = await validateDocument(id, doc.bytes, rel);
+  const { format, extracted } = await validateDocument(id, doc.bytes, rel, limits);
 
   const hash = sha256(doc.bytes);
   for (const name of await readdir(path.join(corpusDir, "sources")).catch(() => [] as string[])) {

@@ -1,8 +1,8 @@
 import { fork } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { Settings } from "../config/settings.ts";
 import { AppError, CorpusError, IndexError } from "../errors.ts";
+import { TSX_IMPORT_FLAG } from "../tsx-loader.ts";
 import type { IngestProgress, IngestSummary } from "./pipeline.ts";
 
 /** Messages from src/ingest/child-main.ts. */
@@ -12,7 +12,6 @@ export type ChildMessage =
   | { type: "done"; summary: IngestSummary }
   | { type: "error"; error: { name: string; message: string; file?: string } };
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const childMain = fileURLToPath(new URL("./child-main.ts", import.meta.url));
 
 function revive(error: { name: string; message: string; file?: string }): Error {
@@ -32,7 +31,7 @@ export function ingestInChildProcess(
   options: { onProgress?: (p: IngestProgress) => void; warn?: (m: string) => void } = {},
 ): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
-    const child = fork(childMain, [], { execArgv: [`--import=${tsxLoader}`], stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: settings.rootDir });
+    const child = fork(childMain, [], { execArgv: [TSX_IMPORT_FLAG], stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: settings.rootDir });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

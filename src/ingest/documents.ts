@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.ts";
-import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
+import { extractLimits, formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
 import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
@@ -57,7 +57,7 @@ export class DocumentService {
     return withBuildLock(this.lock, async () => {
       let change;
       try {
-        change = await addToCorpus(CORPUS_DIR, rootDir, doc);
+        change = await addToCorpus(CORPUS_DIR, rootDir, doc, extractLimits(this.settings));
       } catch (error) {
         this.fail(doc.name, error);
         throw error;
