@@ -26,6 +26,8 @@ function service(settings: Settings, logger: Logger) {
       ),
     () => {},
     lock,
+    // Ctrl-C before the new index is published puts the corpus back as it was.
+    { undoOnInterrupt: true },
   );
   return {
     documents,

@@ -1,4 +1,5 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
@@ -27,7 +28,15 @@ export interface CorpusChange {
   replaced: boolean;
   meta: SourceMeta;
   undo(): Promise<void>;
+  /**
+   * The same, synchronously, for a signal handler that must finish before the process exits
+   * (`kpo add` interrupted): it also removes what a write of this process left half done.
+   */
+  undoSync(): void;
 }
+
+/** An addition checked and ready: nothing is written until `apply`, and `undo` is right before, during and after it. */
+export type PlannedAddition = CorpusChange & { apply(): Promise<void> };
 
 /** Longest source id in UTF-8 bytes: file systems allow 255, and the rendition adds ".txt". */
 const MAX_NAME_BYTES = 200;
@@ -63,9 +72,12 @@ async function readEntries(corpusDir: string, rootDir: string): Promise<{ text: 
   return { text, entries: json as Record<string, unknown>[] };
 }
 
-async function restoreFile(file: string, previous: Buffer | string | undefined): Promise<void> {
-  if (previous === undefined) await rm(file, { force: true });
-  else await writeFile(file, previous);
+/** Puts `file` back as it was (absent when `previous` is undefined), and drops this process's temp files for it (writeFileAtomic's). */
+function restoreFile(file: string, previous: Buffer | string | undefined): void {
+  if (previous === undefined) rmSync(file, { force: true });
+  else writeFileSync(file, previous);
+  const temp = `${path.basename(file)}.${process.pid}.`;
+  for (const name of readdirSync(path.dirname(file))) if (name.startsWith(temp) && name.endsWith(".tmp")) rmSync(path.join(path.dirname(file), name), { force: true });
 }
 
 /** Checks that the bytes are a readable document of the format its name says, within `limits`, before anything is written. */
@@ -79,7 +91,15 @@ export async function validateDocument(id: string, bytes: Buffer, rel: string, l
   return { format, extracted };
 }
 
+/** Adds a document (checked first, see planAddition): the file in sources/ and its sources.json entry. */
 export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<CorpusChange> {
+  const change = await planAddition(corpusDir, rootDir, doc, limits);
+  await change.apply();
+  return change;
+}
+
+/** Checks a document (format, size, limits, not a duplicate) and works out its sources.json entry, writing nothing. */
+export async function planAddition(corpusDir: string, rootDir: string, doc: NewDocument, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<PlannedAddition> {
   const id = safeSourceName(doc.name);
   const file = path.join(corpusDir, "sources", id);
   const rel = path.relative(rootDir, file);
@@ -106,18 +126,22 @@ export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDo
   });
   const next = [...entries.filter((e) => e.file !== id), Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined))];
 
-  await writeFileAtomic(file, doc.bytes);
-  await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(next, null, 2)}\n`);
+  const undoSync = () => {
+    restoreFile(file, previousFile);
+    restoreFile(sourcesJsonPath(corpusDir), previousJson);
+    if (previousFile === undefined) rmSync(renditionFile(corpusDir, id), { force: true });
+  };
   return {
     id,
     format,
     replaced: previousFile !== undefined,
     meta: entry,
-    undo: async () => {
-      await restoreFile(file, previousFile);
-      await restoreFile(sourcesJsonPath(corpusDir), previousJson);
-      if (previousFile === undefined) await rm(renditionFile(corpusDir, id), { force: true });
+    apply: async () => {
+      await writeFileAtomic(file, doc.bytes);
+      await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(next, null, 2)}\n`);
     },
+    undo: async () => undoSync(),
+    undoSync,
   };
 }
 
@@ -130,6 +154,10 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
   if (!format) throw new CorpusError(rel, unsupportedMessage(id));
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
   const old = entries.find((e) => e.file === id);
+  const undoSync = () => {
+    restoreFile(file, previousFile);
+    restoreFile(sourcesJsonPath(corpusDir), previousJson);
+  };
   await rm(file);
   if (old) await writeFileAtomic(sourcesJsonPath(corpusDir), `${JSON.stringify(entries.filter((e) => e !== old), null, 2)}\n`);
   return {
@@ -137,10 +165,8 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
     format,
     replaced: false,
     meta: sourceMetaSchema.parse(old ?? { file: id, title: id }),
-    undo: async () => {
-      await writeFile(file, previousFile);
-      await restoreFile(sourcesJsonPath(corpusDir), previousJson);
-    },
+    undo: async () => undoSync(),
+    undoSync,
     // Only once the index without it is live: until then the old index still cites the rendition.
     removeRendition: () => rm(renditionFile(corpusDir, id), { force: true }),
   };

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
@@ -79,6 +80,15 @@ export async function readManifest(dataDir: string): Promise<IndexManifest | und
 export async function publishedIndexName(dataDir: string): Promise<string | undefined> {
   const dir = await currentDir(dataDir);
   return dir && path.basename(dir);
+}
+
+/** What DATA_DIR/CURRENT says right now, read synchronously (for a signal handler about to exit). */
+export function publishedIndexNameSync(dataDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dataDir, CURRENT), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function currentDir(dataDir: string): Promise<string | undefined> {

@@ -3,10 +3,11 @@ import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.ts";
 import { extractLimits, formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
-import { addToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
+import { planAddition, removeFromCorpus, type CorpusChange, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
 import { fileBuildLock, withBuildLock, type BuildLock } from "./build-lock.ts";
+import { undoUnlessPublished } from "./interrupt.ts";
 import type { IngestSummary } from "./pipeline.ts";
 
 /** Builds and publishes the index for the corpus as it is now (in this process or a child). */
@@ -50,20 +51,34 @@ export class DocumentService {
     private readonly onPublished: () => Promise<void> | void = () => {},
     /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
     private readonly lock: BuildLock = fileBuildLock(settings.DATA_DIR),
+    /**
+     * For a command that builds in its own process (`kpo add`, `kpo remove`): Ctrl-C before the
+     * new index is published undoes the corpus change before exiting. A server handles its own
+     * signals (it drains requests) and leaves this off.
+     */
+    private readonly options: { undoOnInterrupt?: boolean } = {},
   ) {}
+
+  /** Stands a guard that undoes `change` on Ctrl-C until the build publishes, when asked to. */
+  private guard(change: Pick<CorpusChange, "undoSync">): () => void {
+    return this.options.undoOnInterrupt ? undoUnlessPublished(change, this.settings.DATA_DIR) : () => {};
+  }
 
   async add(doc: NewDocument): Promise<AddReport> {
     const { CORPUS_DIR, rootDir } = this.settings;
     return withBuildLock(this.lock, async () => {
       let change;
       try {
-        change = await addToCorpus(CORPUS_DIR, rootDir, doc, extractLimits(this.settings));
+        change = await planAddition(CORPUS_DIR, rootDir, doc, extractLimits(this.settings));
       } catch (error) {
         this.fail(doc.name, error);
         throw error;
       }
+      // Guarded before the first byte is written: an interrupt during the writes undoes them too.
+      const standDown = this.guard(change);
       this.pending.add(change.id);
       try {
+        await change.apply();
         const summary = await this.build(this.settings);
         this.failures.delete(change.id);
         const source = (await publishedSources(summary.indexDir)).find((s) => s.id === change.id);
@@ -74,6 +89,7 @@ export class DocumentService {
         this.fail(change.id, error);
         throw error;
       } finally {
+        standDown();
         this.pending.delete(change.id);
       }
     });
@@ -83,6 +99,7 @@ export class DocumentService {
     const { CORPUS_DIR, rootDir } = this.settings;
     return withBuildLock(this.lock, async () => {
       const change = await removeFromCorpus(CORPUS_DIR, rootDir, id);
+      const standDown = this.guard(change);
       this.pending.add(id);
       try {
         const summary = await this.build(this.settings);
@@ -94,6 +111,7 @@ export class DocumentService {
         await change.undo();
         throw error;
       } finally {
+        standDown();
         this.pending.delete(id);
       }
     });

@@ -22,4 +22,6 @@ process.on("message", async ({ format, bytes, rel, limits }: ExtractionJob) => {
   }
 });
 process.on("disconnect", () => process.exit(0));
+// Ctrl-C reaches the whole process group: the parent decides (a server drains, `kpo add` undoes), then this exits with it.
+process.on("SIGINT", () => undefined);
 send({ ready: true });
