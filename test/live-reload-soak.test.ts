@@ -89,10 +89,11 @@ describe(`${RELOADS} live reloads under /v1/ask traffic`, () => {
     expect(answered).toBeGreaterThan(RELOADS);
     // One index is open before and after. Leaking each replaced one (as before the fix) added, over
     // 20 reloads, 40 threads, 219 file descriptors (SQLite handles on deleted files among them) and
-    // 439 MB. What remains is the question log this test's answers fill (FileStore keeps it in memory).
+    // 439 MB: 2,200 MB over 100. What remains (40-140 MB measured, varying with the machine's load)
+    // is the question log the answers fill (FileStore keeps it in memory) and the allocator's arenas.
     expect(after.deleted).toEqual([]);
     expect(after.threads - before!.threads).toBeLessThanOrEqual(2);
     expect(after.fds - before!.fds).toBeLessThanOrEqual(4);
-    expect(after.rssMb - before!.rssMb).toBeLessThan(100);
+    expect(after.rssMb - before!.rssMb).toBeLessThan(200);
   }, 600_000);
 });

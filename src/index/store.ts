@@ -193,7 +193,7 @@ async function removeStale(dataDir: string, keep: string): Promise<void> {
 export function releaseIndex(index: LoadedIndex): void {
   index.lexical.close();
   // hnswlib-node has no free(): a new one-element graph replaces (and deletes) the loaded one.
-  index.hnsw.index.initIndex(1);
+  index.hnsw._index?.initIndex(1);
 }
 
 export async function loadIndex(dataDir: string, embedder: Embedder): Promise<LoadedIndex | undefined> {

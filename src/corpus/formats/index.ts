@@ -1,12 +1,9 @@
 import path from "node:path";
 import { CorpusError } from "../../errors.ts";
 import { decodeUtf8 } from "../load.ts";
-import { extractDocx } from "./docx.ts";
-import { extractHtml } from "./html.ts";
 import { extractMarkdown } from "./markdown.ts";
 import { extractIsolated } from "./isolated.ts";
 import { checkChars, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./limits.ts";
-import { extractPdf } from "./pdf.ts";
 import { collapse, FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
 
 export { FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
@@ -52,13 +49,14 @@ export async function extractDocument(format: Format, bytes: Buffer, rel: string
     case "markdown":
       extracted = extractMarkdown(decodeUtf8(bytes, rel), rel);
       break;
+    // The parsers load on first use (about a second), so only the extraction process pays for them.
     case "html":
-      extracted = extractHtml(decodeHtml(bytes, rel), rel);
+      extracted = (await import("./html.ts")).extractHtml(decodeHtml(bytes, rel), rel);
       break;
     case "pdf":
-      return extractPdf(bytes, rel, limits);
+      return (await import("./pdf.ts")).extractPdf(bytes, rel, limits);
     case "docx":
-      return extractDocx(bytes, rel, limits);
+      return (await import("./docx.ts")).extractDocx(bytes, rel, limits);
   }
   checkChars(extracted.text.length, limits, rel);
   return extracted;
