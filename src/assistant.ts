@@ -17,6 +17,7 @@ import { CorpusError } from "./errors.ts";
 import { buildGapReport } from "./feedback/gaps.ts";
 import { FeedbackService } from "./feedback/service.ts";
 import { ensureIndex, type EnsureIndexOptions } from "./ingest/ensure.ts";
+import { releaseIndex } from "./index/store.ts";
 import type { IngestProgress } from "./ingest/pipeline.ts";
 import { closestEntries, type GlossaryMatcher } from "./retrieve/glossary-match.ts";
 import type { LoadedIndex } from "./index/store.ts";
@@ -52,6 +53,8 @@ export interface CreateAssistantOptions {
  */
 export async function createAssistant(settings: Settings, options: CreateAssistantOptions = {}): Promise<Assistant> {
   const logger = options.logger;
+  // A given embedder is shared (a live server's, across reloads) and closed by its owner, not here.
+  const ownsEmbedder = !options.embedder;
   const embedder = withQueryBatching(options.embedder ?? createEmbedder(settings));
   const ownsShared = !options.shared;
   const shared = options.shared ?? openSharedState(settings, { logger, onFallback: options.onFallback });
@@ -97,15 +100,15 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       { similarity: settings.GAP_SIMILARITY, embed: (texts) => embedAll(embedder, texts) },
     );
 
+  // What uses the index's threads, files and native memory; close() waits for these to finish.
+  const inFlight = inFlightCalls();
   return {
     status: { embedder: embedder.id, defaultMode, manifest: index.manifest },
-    ask: (question, askOptions, context) => issued.ask(question, askOptions, context),
-    askStream: (question, askOptions, context) => issued.stream(question, askOptions, context),
+    ask: (question, askOptions, context) => inFlight.run(() => issued.ask(question, askOptions, context)),
+    askStream: (question, askOptions, context) => inFlight.iterate(() => issued.stream(question, askOptions, context)),
     answer: async (id) => (await shared.store.findAnswer(id))?.answer,
-    async search(query, k = 5, searchOptions = {}) {
-      const passages = await retriever.retrieve(query, { k, mode: searchOptions.mode });
-      return passages.map((p) => searchHitSchema.parse(p));
-    },
+    search: (query, k = 5, searchOptions = {}) =>
+      inFlight.run(async () => (await retriever.retrieve(query, { k, mode: searchOptions.mode })).map((p) => searchHitSchema.parse(p))),
     glossary,
     sources: {
       list: () => index.sources.map(({ cleanedText: _text, spans: _spans, ...info }) => info),
@@ -127,10 +130,39 @@ export async function createAssistant(settings: Settings, options: CreateAssista
       return resolution;
     },
     async close() {
-      await embedder.close?.();
-      index.lexical.close();
+      await inFlight.drained();
+      releaseIndex(index);
+      if (ownsEmbedder) await embedder.close?.();
       if (ownsShared) await shared.close();
     },
+  };
+}
+
+/** Counts calls in progress (a stream until its consumer stops reading), and says when none are left. */
+function inFlightCalls() {
+  let count = 0;
+  const waiting: (() => void)[] = [];
+  const end = () => {
+    if (--count === 0) for (const resolve of waiting.splice(0)) resolve();
+  };
+  return {
+    async run<T>(call: () => Promise<T>): Promise<T> {
+      count++;
+      try {
+        return await call();
+      } finally {
+        end();
+      }
+    },
+    async *iterate<T>(open: () => AsyncIterable<T>): AsyncIterable<T> {
+      count++;
+      try {
+        yield* open();
+      } finally {
+        end();
+      }
+    },
+    drained: () => (count === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
   };
 }
 

@@ -32,6 +32,24 @@ export class CorpusError extends AppError {
   }
 }
 
+/**
+ * A document is over one of the limits its extraction runs under (src/corpus/formats/limits.ts):
+ * `setting` names the limit, `status` is 413 for a size (zip entry, unzipped total, pages,
+ * characters) and 422 for what reading it took (time, memory).
+ */
+export class DocumentLimitError extends CorpusError {
+  readonly setting: string;
+  readonly status: 413 | 422;
+  /** What was over the limit, without the file and the setting. */
+  readonly reason: string;
+  constructor(file: string, setting: string, reason: string, status: 413 | 422 = 413) {
+    super(file, `${reason} (${setting}); nothing was added`);
+    this.setting = setting;
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
 /** The persisted index is missing, corrupt or cannot be written. */
 export class IndexError extends AppError {
   constructor(message: string, options: { cause?: unknown } = {}) {

@@ -12,13 +12,19 @@ import { openSharedState, type SharedComponent, type SharedState } from "./store
  * The assistant of a long-running process (the API server, the bot), kept on the index that is
  * published in DATA_DIR/CURRENT. When another process (`kpo add`, `kpo ingest`, an upload)
  * publishes a new index, the next poll loads it beside the old one and swaps the reference:
- * requests already running finish on the old assistant, new ones get the new one, and there
- * is never a moment without an assistant (so /readyz stays 200 through the swap).
+ * calls already running finish on the old assistant, new ones get the new one, and there
+ * is never a moment without an assistant (so /readyz stays 200 through the swap). The old one
+ * is closed once its last call finishes (Assistant.close waits for them), which frees its
+ * lexical search thread, SQLite handle and HNSW graph: a server reloading all day stays flat.
  */
 export interface LiveAssistant {
-  /** The assistant on the latest loaded index; undefined until the first load finishes. */
+  /**
+   * The assistant on the latest loaded index (the stable facade below); undefined until the
+   * first load finishes. Every call goes to the index loaded at the time of the call, so a
+   * request never reaches an index that was closed.
+   */
   current(): Assistant | undefined;
-  /** A stable Assistant that forwards every call to current() (for surfaces that keep a reference, like the bot). */
+  /** A stable Assistant that forwards every call to the latest loaded one (for surfaces that keep a reference, like the bot). */
   readonly assistant: Assistant;
   /** Loads the index (building it first when missing or stale, via `build`) and starts watching CURRENT. */
   start(): Promise<Assistant>;
@@ -71,10 +77,15 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
         if (!name || name === servedIndex || closed) return false;
         const started = performance.now();
         const { next, name: loaded } = await load({ loadOnly: true });
-        if (closed) return false;
+        if (closed) {
+          await next.close();
+          return false;
+        }
+        const previous = current;
         current = next;
         servedIndex = loaded;
         logger?.info({ index: loaded, ms: Math.round(performance.now() - started), chunks: next.status.manifest.counts.chunks }, "index reloaded");
+        retire(previous);
         return true;
       } catch (error) {
         logger?.error({ err: error }, "loading the newly published index failed; still serving the previous one");
@@ -84,6 +95,17 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
       }
     })();
     return reloading;
+  };
+
+  /** Closes a replaced assistant once the calls still running on it finish (close() waits for them). */
+  const retiring = new Set<Promise<void>>();
+  const retire = (old: Assistant | undefined) => {
+    if (!old) return;
+    const closing = old
+      .close()
+      .catch((error: unknown) => logger?.warn({ err: error }, "closing the replaced index failed"))
+      .finally(() => retiring.delete(closing));
+    retiring.add(closing);
   };
 
   const assistant = new Proxy({} as Assistant, {
@@ -96,7 +118,7 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
   });
 
   return {
-    current: () => current,
+    current: () => (current ? assistant : undefined),
     assistant,
     async start() {
       const { next, name } = await load({ build: options.build });
@@ -114,6 +136,8 @@ export function createLiveAssistant(settings: Settings, options: LiveAssistantOp
       closed = true;
       if (timer) clearInterval(timer);
       await reloading;
+      retire(current);
+      await Promise.all(retiring);
       await embedder.close?.();
       if (!options.shared) await shared.close();
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { extractDocument, formatOf } from "../src/corpus/formats/index.ts";
+import { DEFAULT_EXTRACT_LIMITS, extractDocument, formatOf } from "../src/corpus/formats/index.ts";
 import { chunkDocument } from "../src/ingest/chunk.ts";
 import { cleanBody } from "../src/ingest/source-chunks.ts";
 import { spanText } from "../src/schema/passage.ts";
@@ -12,7 +12,7 @@ const FILES = ["policy.html", "vendor-onboarding.md", "service-levels.pdf", "new
 
 /** A document through the real extraction, cleaning and chunking: its chunks' sentences (the units answers quote). */
 async function sentencesOf(file: string, bytes: Buffer = readFileSync(path.join(FIXTURE, file))) {
-  const extracted = await extractDocument(formatOf(file)!, bytes, file);
+  const extracted = await extractDocument(formatOf(file)!, bytes, file, DEFAULT_EXTRACT_LIMITS);
   const raw = extracted.text;
   const format = formatOf(file)!;
   const doc = { id: file, path: file, raw, bodyStart: extracted.bodyStart, format, meta: { title: file, kind: "document" } } as never;

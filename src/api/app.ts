@@ -24,6 +24,7 @@ import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { quizRoutes } from "./routes/quiz.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { invalidUtf8Problem } from "./utf8-body.ts";
 import { sourcesRoutes } from "./routes/sources.ts";
 import { componentRegistry, componentSchemas } from "./schemas.ts";
 import { webRoutes } from "../web/router.ts";
@@ -101,7 +102,17 @@ export function createApp(deps: AppDeps): Express {
       next(new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`));
     },
   });
-  const guarded = [auth.identify, limiter, auth.enforce, requireReady(deps.assistant), express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true })];
+  const json = express.json({
+    limit: BODY_LIMIT_BYTES,
+    type: JSON_TYPES,
+    strict: true,
+    // The raw bytes, before decoding replaces broken UTF-8 with U+FFFD.
+    verify: (_req, _res, body, encoding) => {
+      const problem = /^utf-?8$/i.test(encoding) ? invalidUtf8Problem(body) : undefined;
+      if (problem) throw problem;
+    },
+  });
+  const guarded = [auth.identify, limiter, auth.enforce, requireReady(deps.assistant), json];
   app.use("/v1", ...guarded);
   if (deps.mcp) mountMcp(app, deps.mcp, guarded);
 

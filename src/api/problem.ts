@@ -30,6 +30,8 @@ export interface ProblemBody {
   issues?: ProblemIssue[];
   suggestions?: string[];
   allowed?: string[];
+  /** The setting whose limit a document is over (413/422 on POST /v1/documents). */
+  limit?: string;
 }
 
 /** Problem type URIs (non-dereferenceable URNs; the `title` says what they mean). */
@@ -62,7 +64,7 @@ export class HttpProblem extends Error {
   readonly type: string;
   readonly title: string;
   readonly detail: string | undefined;
-  readonly extensions: Pick<ProblemBody, "issues" | "suggestions" | "allowed">;
+  readonly extensions: Pick<ProblemBody, "issues" | "suggestions" | "allowed" | "limit">;
   readonly headers: Record<string, string>;
 
   constructor(
@@ -74,6 +76,7 @@ export class HttpProblem extends Error {
       issues?: ProblemIssue[];
       suggestions?: string[];
       allowed?: string[];
+      limit?: string;
       headers?: Record<string, string>;
       cause?: unknown;
     } = {},
@@ -84,7 +87,7 @@ export class HttpProblem extends Error {
     this.type = options.type ?? problemType(status);
     this.title = options.title ?? STATUS_CODES[status] ?? "Error";
     this.detail = detail;
-    this.extensions = { issues: options.issues, suggestions: options.suggestions, allowed: options.allowed };
+    this.extensions = { issues: options.issues, suggestions: options.suggestions, allowed: options.allowed, limit: options.limit };
     this.headers = options.headers ?? {};
   }
 

@@ -1,6 +1,10 @@
 import { MemoryStore, type ClientRateLimitInfo, type IncrementResponse, type Options, type Store } from "express-rate-limit";
 import type { Redis } from "ioredis";
 import { RedisStore } from "rate-limit-redis";
+import { whenReady } from "../store/redis.ts";
+
+/** How long the first requests wait for Redis at start-up before counting per process. */
+const STARTUP_WAIT_MS = 3_000;
 
 /**
  * Rate-limit counters in Redis (shared by every replica), falling back to this process's
@@ -8,6 +12,11 @@ import { RedisStore } from "rate-limit-redis";
  * fail because of the limiter. `onFallback` runs on every fallback (logged and counted by
  * the caller). After a failure the Redis scripts are loaded again, at most once a second,
  * so the shared counters come back on their own when Redis does.
+ *
+ * At start-up the client is still connecting, and a command sent then fails at once (no offline
+ * queue): the store becomes ready only once Redis is (or STARTUP_WAIT_MS passed), and every
+ * request waits for that, so a replica started under load counts in Redis from its first request
+ * and logs no outage that is not one.
  */
 export class FallbackRateLimitStore implements Store {
   readonly localKeys = false;
@@ -15,13 +24,13 @@ export class FallbackRateLimitStore implements Store {
   private readonly shared: RedisStore;
   private options: Options | undefined;
   private nextReload = 0;
+  private ready: Promise<void> = Promise.resolve();
 
+  private readonly redis: Redis;
   private readonly onFallback: (error: unknown) => void;
 
-  constructor(
-    redis: Redis,
-    onFallback: (error: unknown) => void,
-  ) {
+  constructor(redis: Redis, onFallback: (error: unknown) => void) {
+    this.redis = redis;
     this.onFallback = onFallback;
     this.shared = new RedisStore({
       prefix: "kpo:rl:",
@@ -29,10 +38,17 @@ export class FallbackRateLimitStore implements Store {
     });
   }
 
-  async init(options: Options): Promise<void> {
+  init(options: Options): Promise<void> {
     this.options = options;
     this.memory.init(options);
-    await this.shared.init(options).catch((error: unknown) => this.fellBack(error));
+    this.ready = (async () => {
+      if (!(await whenReady(this.redis, STARTUP_WAIT_MS))) {
+        this.fellBack(new Error(`redis was not ready within ${STARTUP_WAIT_MS} ms of start-up`));
+        return;
+      }
+      await this.shared.init(options).catch((error: unknown) => this.fellBack(error));
+    })();
+    return this.ready;
   }
 
   private fellBack(error: unknown): void {
@@ -46,6 +62,7 @@ export class FallbackRateLimitStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
+    await this.ready;
     try {
       return await this.shared.increment(key);
     } catch (error) {
@@ -55,6 +72,7 @@ export class FallbackRateLimitStore implements Store {
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    await this.ready;
     try {
       return await this.shared.get(key);
     } catch (error) {

@@ -68,6 +68,37 @@ export const feedbackListResponseSchema = component(
 export const gapReportResponseSchema = component("GapReport", gapReportSchema);
 export const gapResolutionResponseSchema = component("GapResolution", gapResolutionSchema);
 
+// ---- text people type ----
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Control characters (Cc) other than tab and newline; a carriage return only as part of a CRLF line break. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/;
+
+const codePoint = (char: string) => `U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why typed text cannot be taken, or undefined: a lone surrogate (not Unicode text at all) or a
+ * control character other than tab and newline. Such text is refused, never silently cleaned, so
+ * what is answered, logged and cached is what was sent. Invalid UTF-8 is caught before JSON
+ * parsing replaces it (src/api/utf8-body.ts).
+ */
+export function textFault(text: string): string | undefined {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `contains a lone surrogate (${codePoint(lone[0])} at character ${lone.index + 1}); send well-formed Unicode text`;
+  const control = CONTROL.exec(text);
+  if (control) return `contains the control character ${codePoint(control[0])} at character ${control.index + 1}; only tab and newline are allowed`;
+  return undefined;
+}
+
+/** The zod refinement for every field of typed text (a question, a history turn): `.superRefine(wellFormedText)`. */
+export function wellFormedText(value: string, ctx: z.RefinementCtx): void {
+  const fault = textFault(value);
+  if (fault) ctx.addIssue({ code: "custom", message: fault });
+}
+
+/** A string field of typed text: trimmed, `min`-`max` characters, well-formed (see textFault). */
+export const typedText = (max: number, min = 1) => z.string().trim().min(min).max(max).superRefine(wellFormedText);
+
 // ---- requests ----
 
 export const conversationTurnComponentSchema = component("ConversationTurn", conversationTurnSchema);
@@ -76,7 +107,7 @@ export const askRequestSchema = component(
   "AskRequest",
   askOptionsSchema
     .extend({
-      question: questionSchema.meta({ example: "What does KPO stand for?" }),
+      question: typedText(2000).meta({ example: "What does KPO stand for?" }),
       mode: answerModeSchema.optional().meta({ description: "Answer mode; defaults to the server's mode (llm when one is configured)." }),
       history: z
         .array(conversationTurnComponentSchema)
@@ -94,7 +125,7 @@ export const askRequestSchema = component(
 export type AskRequest = z.infer<typeof askRequestSchema>;
 
 export const searchQuerySchema = z.object({
-  q: z.string().trim().min(1).max(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
+  q: typedText(2000).meta({ description: "Search text", example: "knowledge process outsourcing" }),
   k: z.coerce.number().int().min(1).max(100).optional().meta({ description: "How many passages (1-100)", example: 5 }),
   mode: searchModeSchema.optional().meta({ description: "Which retrievers run: lexical (BM25 and glossary names), dense (embeddings) or hybrid (all, fused; the default)" }),
 });
@@ -170,6 +201,7 @@ export const problemSchema = component(
         .meta({ description: "Validation issues (400 only), with their field paths" }),
       suggestions: z.array(z.string()).optional().meta({ description: "Close glossary terms (404 on /v1/glossary/{term})" }),
       allowed: z.array(z.string()).optional().meta({ description: "Allowed methods (405)" }),
+      limit: z.string().optional().meta({ description: "The setting a document is over (413/422 on POST /v1/documents), e.g. EXTRACT_MAX_PAGES", example: "EXTRACT_MAX_PAGES" }),
     })
     .meta({ description: "RFC 9457 problem details" }),
 );
@@ -192,10 +224,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: "Admin endpoint: needs an ADMIN_API_KEYS key (turned off when none is set)",
   404: "Not found (for feedback: an answer id this service never issued)",
   405: "Method not allowed",
-  413: "Body larger than 32 KB",
+  413: "Too large: a JSON body over 32 KB, a document over MAX_UPLOAD_MB, or a document over an extraction limit (`limit` names the setting)",
   415: "Content-Type is not application/json",
   429: "Rate limit exceeded (see Retry-After)",
-  422: "The document cannot be read (the detail names the reason); nothing indexed was changed",
+  422: "The document cannot be read (the detail names the reason; `limit` names the setting when reading it took too long or too much memory); nothing indexed was changed",
   500: "Unexpected error (no details; quote the request id)",
   503: "Index still loading, or a store is unavailable (PostgreSQL down, DATA_DIR read-only); see Retry-After",
 };

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { RequestListener } from "node:http";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../logger.ts";
+import { budgetConnections, type ConnectionBudget, type ConnectionEvent } from "./connections.ts";
 import { problemType } from "./problem.ts";
 
 export type ShutdownHook = () => Promise<void> | void;
@@ -26,7 +27,8 @@ export interface RunningServer {
 
 export interface StartServerOptions {
   app: RequestListener;
-  settings: Pick<Settings, "HOST" | "PORT" | "SHUTDOWN_TIMEOUT_MS"> & Partial<Pick<Settings, "REQUEST_TIMEOUT_MS" | "MAX_CONNECTIONS">>;
+  settings: Pick<Settings, "HOST" | "PORT" | "SHUTDOWN_TIMEOUT_MS"> &
+    Partial<Pick<Settings, "REQUEST_TIMEOUT_MS" | "HEADERS_TIMEOUT_MS" | "MAX_CONNECTIONS" | "MAX_CONNECTIONS_PER_ADDRESS">>;
   logger: Logger;
   /** Install SIGTERM/SIGINT handlers that shut down and exit (main.ts: true; tests: false). */
   handleSignals?: boolean;
@@ -48,9 +50,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const requestTimeout = settings.REQUEST_TIMEOUT_MS ?? 15_000;
   const server = http.createServer(
     {
-      // A slow client (one body byte every few seconds) gets a 408 after REQUEST_TIMEOUT_MS, checked every second.
+      // A slow client (one body byte every few seconds) gets a 408 after REQUEST_TIMEOUT_MS, checked every second;
+      // a connection that sends no complete headers (an idle one included) within HEADERS_TIMEOUT_MS as well.
       requestTimeout,
-      headersTimeout: Math.min(10_000, requestTimeout),
+      headersTimeout: Math.min(settings.HEADERS_TIMEOUT_MS ?? 5_000, requestTimeout),
       connectionsCheckingInterval: 1_000,
       // Checked by the app, which answers with problem+json (Node's own check sends an empty 400).
       requireHostHeader: false,
@@ -71,8 +74,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     writeProblem(res, 417, `the Expect header ${JSON.stringify(String(req.headers.expect).slice(0, 100))} is not supported; only 100-continue is`);
   });
   server.keepAliveTimeout = 5_000;
-  // Beyond this many open connections new ones are refused at once instead of piling up.
-  server.maxConnections = settings.MAX_CONNECTIONS ?? 512;
+  // At most MAX_CONNECTIONS open, MAX_CONNECTIONS_PER_ADDRESS from one client; idle ones make room for newcomers.
+  const budget = { total: settings.MAX_CONNECTIONS ?? 512, perAddress: settings.MAX_CONNECTIONS_PER_ADDRESS ?? 64 };
+  budgetConnections(server, budget, connectionEventLogger(logger, budget));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -156,6 +160,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
+  // Destroyed once the answer is written, never left half-closed: a client that does not close
+  // its side would otherwise keep the socket (and its place under MAX_CONNECTIONS) for good.
+  socket.once("finish", () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1_000).unref();
   const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
   const body = JSON.stringify({
     type: problemType(status),
@@ -172,6 +180,20 @@ function writeProblem(res: http.ServerResponse, status: number, detail: string):
   const body = JSON.stringify({ type: problemType(status), title: STATUS_CODES[status], status, detail });
   res.writeHead(status, { "Content-Type": "application/problem+json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
   res.end(body);
+}
+
+/** Logs what the connection budget did, at most once a minute, with the counts since the last line. */
+function connectionEventLogger(logger: Logger, budget: ConnectionBudget): (event: ConnectionEvent) => void {
+  let counts: Record<string, number> = {};
+  let last = 0;
+  return (event) => {
+    const key = `${event.kind} (${event.scope === "address" ? "MAX_CONNECTIONS_PER_ADDRESS" : "MAX_CONNECTIONS"})`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    logger.warn({ ...counts, address: event.address, budget }, "connection limit reached: idle connections closed to make room, or new ones refused when all were busy");
+    counts = {};
+  };
 }
 
 /** Resolves true if `ms` passed before `promise` settled (rejections propagate). */

@@ -24,6 +24,8 @@ function service(settings: Settings, logger: Logger) {
     (s) => ingest(s, embedder, { onProgress: progress.onProgress, warn: (m) => process.stderr.write(`warning: ${m}\n`), ...(openVectorCache ? { openVectorCache } : {}) }),
     () => {},
     lock,
+    // Ctrl-C before the new index is published puts the corpus back as it was.
+    { undoOnInterrupt: true },
   );
   return {
     documents,

@@ -39,6 +39,13 @@ export const settingsSchema = z.object({
   INCLUDE_FLAGGED_PASSAGES: bool.default(false),
   MAX_UPLOAD_MB: num(0.01, 1024).default(25),
   FETCH_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  // reading a document (src/corpus/formats/limits.ts)
+  EXTRACT_MAX_ZIP_ENTRY_MB: num(0.01, 4096).default(50),
+  EXTRACT_MAX_UNZIPPED_MB: num(0.01, 16_384).default(200),
+  EXTRACT_MAX_PAGES: int(1, 1_000_000).default(2_000),
+  EXTRACT_MAX_CHARS: int(1_000, 1_000_000_000).default(2_000_000),
+  EXTRACT_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  EXTRACT_MAX_MEMORY_MB: int(64, 65_536).default(512),
   INDEX_RELOAD_POLL_MS: int(0, 3_600_000).default(1_000),
   FUSION: z.enum(["score", "rrf"], { message: "must be score or rrf" }).default("score"),
   RRF_K: int(1, 1000).default(10),
@@ -78,8 +85,10 @@ export const settingsSchema = z.object({
   LOG_QUESTIONS: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1_000, 600_000).default(15_000),
+  HEADERS_TIMEOUT_MS: int(500, 600_000).default(5_000),
   MAX_CONNECTIONS: int(1, 100_000).default(512),
   MCP_HTTP: bool.default(false),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(64),
   PUBLIC_ENDPOINTS: z
     .string()
     .default("metrics,openapi")

@@ -113,7 +113,13 @@ export async function fetchDocument(input: string, options: FetchOptions): Promi
     throw new FetchError(`reading ${url.href} failed: ${(error as Error).message}`);
   }
   // The URL's own file name when its extension matches the content type, else host and path.
-  const last = decodeURIComponent(url.pathname.split("/").filter(Boolean).at(-1) ?? "");
+  const segment = url.pathname.split("/").filter(Boolean).at(-1) ?? "";
+  let last: string;
+  try {
+    last = decodeURIComponent(segment);
+  } catch {
+    last = segment; // malformed percent-encoding: the name as written
+  }
   const name = formatOf(last) && formatOf(last) === formatOf(`x${ext}`) ? last : `${url.hostname}${url.pathname.replace(/\/+$/, "")}`.replace(/\//g, "-") + ext;
   return { name: safeSourceName(name), bytes: Buffer.concat(parts), url: url.href };
 }

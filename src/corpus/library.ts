@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
-import { extractDocument, formatOf, needsRendition, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
+import { DEFAULT_EXTRACT_LIMITS, formatOf, needsRendition, readDocument, unsupportedMessage, type Extracted, type ExtractLimits, type Format } from "./formats/index.ts";
 import { decodeUtf8 } from "./formats/utf8.ts";
 import { MAX_ORIGINAL_BYTES, MAX_SOURCE_BYTES, renditionFile, sha256 } from "./load.ts";
 import { removeSourceEntry, upsertSourceEntry } from "./sources-json.ts";
@@ -30,14 +31,28 @@ export interface CorpusChange {
   replaced: boolean;
   meta: SourceMeta;
   undo(): Promise<void>;
+  /**
+   * The same, synchronously, for a signal handler that must finish before the process exits
+   * (`kpo add` interrupted): it also removes what a write of this process left half done.
+   */
+  undoSync(): void;
 }
 
-/** A source id that is safe as a file name and in a URL: letters, digits, dot, dash, underscore. */
+/** Longest source id in UTF-8 bytes: file systems allow 255, and the rendition adds ".txt". */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A source id that is safe as a file name: the name's last path segment in Unicode NFC, letters,
+ * marks and digits of any script kept ("ünïcödé-文档.txt" stays as it is), anything else (path
+ * separators, control and format characters, spaces, punctuation) turned into "-", cut at
+ * MAX_NAME_BYTES on a character boundary. URLs carry it percent-encoded.
+ */
 export function safeSourceName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, "/"));
-  const ext = path.extname(base).toLowerCase();
-  const stem = base.slice(0, base.length - ext.length).normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 100);
-  return `${stem || "document"}${ext}`;
+  const base = path.basename(name.normalize("NFC").replace(/\\/g, "/"));
+  const ext = path.extname(base).toLowerCase().replace(/[^\p{L}\p{N}.]+/gu, "");
+  const chars = [...base.slice(0, base.length - path.extname(base).length).replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, "-").replace(/^[-.]+|[-.]+$/g, "")];
+  for (let bytes = Buffer.byteLength(chars.join("") + ext); bytes > MAX_NAME_BYTES; ) bytes -= Buffer.byteLength(chars.pop()!);
+  return `${chars.join("") || "document"}${ext}`;
 }
 
 const sourcesJsonPath = (corpusDir: string) => path.join(corpusDir, "sources.json");
@@ -57,27 +72,34 @@ async function readEntries(corpusDir: string, rootDir: string): Promise<{ text: 
   return { text, entries: json as Record<string, unknown>[] };
 }
 
-async function restoreFile(file: string, previous: Buffer | string | undefined): Promise<void> {
-  if (previous === undefined) await rm(file, { force: true });
-  else await writeFile(file, previous);
+/** Puts `file` back as it was (absent when `previous` is undefined), and drops this process's temp files for it (writeFileAtomic's). */
+function restoreFile(file: string, previous: Buffer | string | undefined): void {
+  if (previous === undefined) rmSync(file, { force: true });
+  else writeFileSync(file, previous);
+  const temp = `${path.basename(file)}.${process.pid}.`;
+  for (const name of readdirSync(path.dirname(file))) if (name.startsWith(temp) && name.endsWith(".tmp")) rmSync(path.join(path.dirname(file), name), { force: true });
 }
 
-/** Checks that the bytes are a readable document of the format its name says, before anything is written. */
-export async function validateDocument(id: string, bytes: Buffer, rel: string): Promise<{ format: Format; extracted: Extracted }> {
+/** Checks that the bytes are a readable document of the format its name says, within `limits`, before anything is written. */
+export async function validateDocument(id: string, bytes: Buffer, rel: string, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<{ format: Format; extracted: Extracted }> {
   const format = formatOf(id);
   if (!format) throw new CorpusError(rel, unsupportedMessage(id));
   const limit = needsRendition(format) ? MAX_ORIGINAL_BYTES : MAX_SOURCE_BYTES;
   if (bytes.length > limit) throw new CorpusError(rel, `is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the ${limit / 1024 / 1024} MB limit for one ${format} document`);
-  const extracted = await extractDocument(format, bytes, rel);
+  const extracted = await readDocument(format, bytes, rel, limits);
   if (!extracted.text.slice(extracted.bodyStart).trim()) throw new CorpusError(rel, "is empty");
   return { format, extracted };
 }
 
 /** Several documents added as one change: each one's id, format, metadata and whether it replaced a document. */
 export interface CorpusBatch {
-  added: Omit<CorpusChange, "undo">[];
+  added: Omit<CorpusChange, "undo" | "undoSync">[];
   undo(): Promise<void>;
+  undoSync(): void;
 }
+
+/** A batch checked and ready: nothing is written until `apply`, and `undo` is right before, during and after it. */
+export type PlannedBatch = CorpusBatch & { apply(): Promise<void> };
 
 /** Files of a batch written (and flushed) this many at a time. */
 const WRITE_CONCURRENCY = 16;
@@ -85,9 +107,9 @@ const WRITE_CONCURRENCY = 16;
 /** How many problems a refused batch names (the rest are counted). */
 const PROBLEMS_NAMED = 5;
 
-export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument): Promise<CorpusChange> {
-  const { added, undo } = await addManyToCorpus(corpusDir, rootDir, [doc]);
-  return { ...added[0]!, undo };
+export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDocument, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<CorpusChange> {
+  const { added, undo, undoSync } = await addManyToCorpus(corpusDir, rootDir, [doc], undefined, limits);
+  return { ...added[0]!, undo, undoSync };
 }
 
 /**
@@ -96,7 +118,26 @@ export async function addToCorpus(corpusDir: string, rootDir: string, doc: NewDo
  * in the batch, two with one name), and a batch with any problem is refused whole with an error
  * naming the documents and the reasons, before anything is written. sources.json is written once.
  */
-export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: NewDocument[], onChecked?: (done: number, total: number) => void): Promise<CorpusBatch> {
+export async function addManyToCorpus(
+  corpusDir: string,
+  rootDir: string,
+  docs: NewDocument[],
+  onChecked?: (done: number, total: number) => void,
+  limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
+): Promise<CorpusBatch> {
+  const batch = await planBatch(corpusDir, rootDir, docs, onChecked, limits);
+  await batch.apply();
+  return batch;
+}
+
+/** Checks a batch (see addManyToCorpus) and works out its sources.json entries, writing nothing. */
+export async function planBatch(
+  corpusDir: string,
+  rootDir: string,
+  docs: NewDocument[],
+  onChecked?: (done: number, total: number) => void,
+  limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
+): Promise<PlannedBatch> {
   const sourcesDir = path.join(corpusDir, "sources");
   const relOf = (id: string) => path.relative(rootDir, path.join(sourcesDir, id));
   const problems: { rel: string; reason: string }[] = [];
@@ -114,7 +155,7 @@ export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: 
     try {
       if (ids.has(id)) throw new CorpusError(rel, "is named twice in this batch");
       ids.add(id);
-      const { format, extracted } = await validateDocument(id, doc.bytes, rel);
+      const { format, extracted } = await validateDocument(id, doc.bytes, rel, limits);
       const hash = sha256(doc.bytes);
       const twin = existing.get(hash);
       if (twin !== undefined && twin !== id) throw new CorpusError(rel, `is identical to ${relOf(twin)}, which is already in the corpus`);
@@ -157,29 +198,33 @@ export async function addManyToCorpus(corpusDir: string, rootDir: string, docs: 
     written.push(Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)) as Record<string, unknown> & { file: string });
     return { id, format, meta, replaced: false };
   });
-  const undo = async () => {
-    await forEachLimited([...previousFiles], async ([id, previous]) => {
-      await restoreFile(path.join(sourcesDir, id), previous);
-      if (previous === undefined) await rm(renditionFile(corpusDir, id), { force: true });
-    });
-    await restoreFile(sourcesJsonPath(corpusDir), previousJson);
+  // Each file's previous bytes are read before it is first written, so an undo at any moment (a signal
+  // handler included) restores exactly what this batch has touched so far.
+  const undoSync = () => {
+    for (const [id, previous] of previousFiles) {
+      restoreFile(path.join(sourcesDir, id), previous);
+      if (previous === undefined) rmSync(renditionFile(corpusDir, id), { force: true });
+    }
+    restoreFile(sourcesJsonPath(corpusDir), previousJson);
   };
-  try {
-    await mkdir(sourcesDir, { recursive: true });
-    await forEachLimited(checked, async ({ id, doc }, i) => {
-      const file = path.join(sourcesDir, id);
-      const previous = await readFile(file).catch(() => undefined);
-      previousFiles.set(id, previous);
-      added[i]!.replaced = previous !== undefined;
-      await writeFileAtomic(file, doc.bytes);
-    });
-    // Edited as text, entry by entry: every other entry keeps its bytes and the file its style.
-    await writeFileAtomic(sourcesJsonPath(corpusDir), written.reduce<string | undefined>((text, entry) => upsertSourceEntry(text, entry), previousJson)!);
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-  return { added, undo };
+  const apply = async () => {
+    try {
+      await mkdir(sourcesDir, { recursive: true });
+      await forEachLimited(checked, async ({ id, doc }, i) => {
+        const file = path.join(sourcesDir, id);
+        const previous = await readFile(file).catch(() => undefined);
+        previousFiles.set(id, previous);
+        added[i]!.replaced = previous !== undefined;
+        await writeFileAtomic(file, doc.bytes);
+      });
+      // Edited as text, entry by entry: every other entry keeps its bytes and the file its style.
+      await writeFileAtomic(sourcesJsonPath(corpusDir), written.reduce<string | undefined>((text, entry) => upsertSourceEntry(text, entry), previousJson)!);
+    } catch (error) {
+      undoSync();
+      throw error;
+    }
+  };
+  return { added, apply, undo: async () => undoSync(), undoSync };
 }
 
 /** Runs `fn` over the items, WRITE_CONCURRENCY at a time (file writes wait on the disk, not the CPU). */
@@ -203,6 +248,10 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
   if (!format) throw new CorpusError(rel, unsupportedMessage(id));
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
   const old = entries.find((e) => e.file === id);
+  const undoSync = () => {
+    restoreFile(file, previousFile);
+    restoreFile(sourcesJsonPath(corpusDir), previousJson);
+  };
   await rm(file);
   if (old && previousJson !== undefined) await writeFileAtomic(sourcesJsonPath(corpusDir), removeSourceEntry(previousJson, id));
   return {
@@ -210,10 +259,8 @@ export async function removeFromCorpus(corpusDir: string, rootDir: string, id: s
     format,
     replaced: false,
     meta: sourceMetaSchema.parse(old ?? { file: id, title: id }),
-    undo: async () => {
-      await writeFile(file, previousFile);
-      await restoreFile(sourcesJsonPath(corpusDir), previousJson);
-    },
+    undo: async () => undoSync(),
+    undoSync,
     // Only once the index without it is live: until then the old index still cites the rendition.
     removeRendition: () => rm(renditionFile(corpusDir, id), { force: true }),
   };

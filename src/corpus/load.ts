@@ -5,7 +5,7 @@ import { z } from "zod";
 import { CorpusError } from "../errors.ts";
 import { writeFileAtomic } from "../index/files.ts";
 import { sourceMetaSchema, type SourceMeta } from "../schema/source.ts";
-import { extractDocument, formatOf, needsRendition, SUPPORTED_EXTENSIONS, unsupportedMessage, type Extracted, type Format } from "./formats/index.ts";
+import { DEFAULT_EXTRACT_LIMITS, formatOf, needsRendition, readDocument, SUPPORTED_EXTENSIONS, unsupportedMessage, type Extracted, type ExtractLimits, type Format } from "./formats/index.ts";
 import { decodeUtf8 } from "./formats/utf8.ts";
 import type { PageStart } from "./formats/types.ts";
 import { splitSiteSuffix } from "./title.ts";
@@ -92,7 +92,7 @@ export const renditionFile = (corpusDir: string, id: string) => path.join(corpus
  */
 export async function readSourceDocument(
   file: string,
-  options: { corpusDir: string; rootDir: string; id?: string; meta?: SourceMeta; writeRendition?: boolean },
+  options: { corpusDir: string; rootDir: string; id?: string; meta?: SourceMeta; writeRendition?: boolean; limits?: ExtractLimits },
 ): Promise<RawDocument> {
   const id = options.id ?? path.basename(file);
   const rel = path.relative(options.rootDir, file);
@@ -110,12 +110,10 @@ export async function readSourceDocument(
     if (error instanceof CorpusError) throw error;
     throw new CorpusError(rel, `cannot be read: ${(error as Error).message}`, { cause: error });
   }
-  const extracted = await extractDocument(format, bytes, rel);
+  // Its text is at most EXTRACT_MAX_CHARS (checked by the extraction).
+  const extracted = await readDocument(format, bytes, rel, options.limits ?? DEFAULT_EXTRACT_LIMITS);
   let citedPath = rel;
   if (needsRendition(format)) {
-    if (Buffer.byteLength(extracted.text) > MAX_SOURCE_BYTES) {
-      throw new CorpusError(rel, `yields more than ${MAX_SOURCE_BYTES / 1024 / 1024} MB of text; split it into smaller files`);
-    }
     const target = renditionFile(options.corpusDir, id);
     citedPath = path.relative(options.rootDir, target);
     if (options.writeRendition !== false) {
@@ -174,6 +172,7 @@ export async function loadSourceDocuments(
   corpusDir: string,
   rootDir: string,
   warn: (message: string) => void = () => {},
+  limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
 ): Promise<RawDocument[]> {
   const { dir, names } = await listSourceFiles(corpusDir, rootDir, warn);
   const metas = await loadSourcesMeta(corpusDir, rootDir);
@@ -182,7 +181,7 @@ export async function loadSourceDocuments(
   for (const name of names) {
     const file = path.join(dir, name);
     const rel = path.relative(rootDir, file);
-    const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name) });
+    const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name), limits });
     if (isEmptyDocument(doc)) {
       warn(`${rel}: is empty; skipped`);
       continue;

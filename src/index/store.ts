@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
@@ -79,6 +80,15 @@ export async function readManifest(dataDir: string): Promise<IndexManifest | und
 export async function publishedIndexName(dataDir: string): Promise<string | undefined> {
   const dir = await currentDir(dataDir);
   return dir && path.basename(dir);
+}
+
+/** What DATA_DIR/CURRENT says right now, read synchronously (for a signal handler about to exit). */
+export function publishedIndexNameSync(dataDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dataDir, CURRENT), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function currentDir(dataDir: string): Promise<string | undefined> {
@@ -172,6 +182,18 @@ async function removeStale(dataDir: string, keep: string): Promise<void> {
       await rm(path.join(dataDir, entry), { recursive: true, force: true }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * Frees what a loaded index holds outside the JavaScript heap, once nothing searches it any more
+ * (an index replaced by a live reload): the lexical search thread and its SQLite handle, and the
+ * HNSW graph's native memory, which the garbage collector would otherwise free only whenever it
+ * happens to collect the wrapper (it does not see the graph's size). The index is unusable after.
+ */
+export function releaseIndex(index: LoadedIndex): void {
+  index.lexical.close();
+  // hnswlib-node has no free(): a new one-element graph replaces (and deletes) the loaded one.
+  index.hnsw._index?.initIndex(1);
 }
 
 export async function loadIndex(dataDir: string, embedder: Embedder): Promise<LoadedIndex | undefined> {

@@ -2,12 +2,13 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.ts";
-import { formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
-import { addManyToCorpus, removeFromCorpus, type NewDocument } from "../corpus/library.ts";
+import { extractLimits, formatOf, unsupportedMessage } from "../corpus/formats/index.ts";
+import { planBatch, removeFromCorpus, type CorpusChange, type NewDocument } from "../corpus/library.ts";
 import { sha256 } from "../corpus/load.ts";
 import { CorpusError } from "../errors.ts";
 import { sourceDetailSchema, type SourceInfo } from "../schema/source.ts";
 import { fileBuildLock, withBuildLock, type BuildLock } from "../index/build-lock.ts";
+import { undoUnlessPublished } from "./interrupt.ts";
 import type { IngestProgress, IngestSummary } from "./pipeline.ts";
 
 /** Builds and publishes the index for the corpus as it is now (in this process or a child). */
@@ -63,17 +64,30 @@ export class DocumentService {
   private readonly onPublished: () => Promise<void> | void;
   /** The build lock; `build` must not take it again (DATA_DIR/build.lock is not reentrant). */
   private readonly lock: BuildLock;
+  private readonly options: { undoOnInterrupt?: boolean };
 
   constructor(
     settings: Settings,
     build: BuildIndex,
     onPublished: () => Promise<void> | void = () => {},
     lock: BuildLock = fileBuildLock(settings.DATA_DIR),
+    /**
+     * For a command that builds in its own process (`kpo add`, `kpo remove`): Ctrl-C before the
+     * new index is published undoes the corpus change before exiting. A server handles its own
+     * signals (it drains requests) and leaves this off.
+     */
+    options: { undoOnInterrupt?: boolean } = {},
   ) {
     this.settings = settings;
     this.build = build;
     this.onPublished = onPublished;
     this.lock = lock;
+    this.options = options;
+  }
+
+  /** Stands a guard that undoes `change` on Ctrl-C until the build publishes, when asked to. */
+  private guard(change: Pick<CorpusChange, "undoSync">): () => void {
+    return this.options.undoOnInterrupt ? undoUnlessPublished(change, this.settings.DATA_DIR) : () => {};
   }
 
   async add(doc: NewDocument): Promise<AddReport> {
@@ -90,15 +104,18 @@ export class DocumentService {
     return withBuildLock(this.lock, async () => {
       let batch;
       try {
-        batch = await addManyToCorpus(CORPUS_DIR, rootDir, docs, (done, total) => onProgress?.({ phase: "add", done, total }));
+        batch = await planBatch(CORPUS_DIR, rootDir, docs, (done, total) => onProgress?.({ phase: "add", done, total }), extractLimits(this.settings));
       } catch (error) {
         // The document the refusal names (the first problem of a batch), listed as failed by GET /v1/documents.
         this.fail(error instanceof CorpusError ? path.basename(error.file) : docs[0]!.name, error);
         throw error;
       }
       const ids = batch.added.map((a) => a.id);
+      // Guarded before the first byte is written: an interrupt during the writes undoes them too.
+      const standDown = this.guard(batch);
       for (const id of ids) this.pending.add(id);
       try {
+        await batch.apply();
         const summary = await this.build(this.settings);
         for (const id of ids) this.failures.delete(id);
         const published = new Map((await publishedSources(summary.indexDir)).map((s) => [s.id, s]));
@@ -109,6 +126,7 @@ export class DocumentService {
         for (const id of ids) this.fail(id, error);
         throw error;
       } finally {
+        standDown();
         for (const id of ids) this.pending.delete(id);
       }
     });
@@ -118,6 +136,7 @@ export class DocumentService {
     const { CORPUS_DIR, rootDir } = this.settings;
     return withBuildLock(this.lock, async () => {
       const change = await removeFromCorpus(CORPUS_DIR, rootDir, id);
+      const standDown = this.guard(change);
       this.pending.add(id);
       try {
         const summary = await this.build(this.settings);
@@ -129,6 +148,7 @@ export class DocumentService {
         await change.undo();
         throw error;
       } finally {
+        standDown();
         this.pending.delete(id);
       }
     });

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Settings } from "../config/settings.ts";
-import { formatOf, needsRendition } from "../corpus/formats/index.ts";
+import { extractLimits, formatOf, needsRendition } from "../corpus/formats/index.ts";
 import { isEmptyDocument, listSourceFiles, loadSourcesMeta, MAX_SOURCE_BYTES, readSourceDocument, renditionFile, sha256, type RawDocument } from "../corpus/load.ts";
 import { PIPELINE_VERSION } from "../index/manifest.ts";
 import { countTerms, type TermCounts } from "../index/term-stats.ts";
@@ -61,6 +61,7 @@ export async function chunkSources(
   const pipelineKey = JSON.stringify([PIPELINE_VERSION, TOKEN_RULES, settings.INCLUDE_COMMENTS, settings.INCLUDE_FLAGGED_PASSAGES]);
   const out: SourceChunks = { chunks: [], sentenceHashes: [], sources: [], flagged: [], quoted: [], ids: [], cleaned: 0, indexed: 0, termCounts: [] };
   const byHash = new Map<string, string>();
+  const limits = extractLimits(settings);
   for (const [n, name] of names.entries()) {
     const file = path.join(dir, name);
     const rel = path.relative(rootDir, file);
@@ -77,9 +78,9 @@ export async function chunkSources(
     const renditionKept = !needsRendition(format) || (await stat(renditionFile(corpusDir, name)).then(() => true, () => false));
     if (key && renditionKept) result = await cache.get(name, key);
     // Topic-note evidence is checked against the raw text of the documents it quotes.
-    if (result && options.quotedIds.has(name)) out.quoted.push(await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name), writeRendition: false }));
+    if (result && options.quotedIds.has(name)) out.quoted.push(await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name), writeRendition: false, limits }));
     if (!result) {
-      const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name) });
+      const doc = await readSourceDocument(file, { corpusDir, rootDir, meta: metas.get(name), limits });
       if (isEmptyDocument(doc)) {
         options.warn(`${rel}: is empty; skipped`);
         continue;

@@ -27,3 +27,27 @@ export function connectRedis(url: string, logger?: Logger): Redis {
   });
   return redis;
 }
+
+/**
+ * Resolves true once the client is connected and ready for commands (at once if it is), false
+ * if it is not within `timeoutMs`. With no offline queue a command sent before that fails, so a
+ * caller that must not fall back spuriously at start-up (the rate limiter) waits here first.
+ */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === "ready") return Promise.resolve(true);
+  if (redis.status === "end") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off("ready", onReady);
+      redis.off("end", onEnd);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const onEnd = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref();
+    redis.once("ready", onReady);
+    redis.once("end", onEnd);
+  });
+}

@@ -1,4 +1,5 @@
 import { Document, HeadingLevel, Packer, Paragraph } from "docx";
+import { crc32, deflateRawSync } from "node:zlib";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 
 /** A PDF with one text page per entry (each entry is the page's lines), made with pdf-lib. */
@@ -76,3 +77,75 @@ export function htmlPage(): string {
 
 /** Boilerplate markers in htmlPage(): none may reach the index. */
 export const HTML_BOILERPLATE = ["TRACKING-SCRIPT-TEXT", "COOKIE-BANNER-TEXT", "NAV-NEWS-LINK", "ADVERT-TEXT", "COMMENT-TEXT", "FOOTER-TEXT"];
+
+/** One file of a zip built by makeZip; `declaredSize` overrides the uncompressed size written in its headers (a bomb may lie). */
+export interface ZipEntry {
+  name: string;
+  data: Buffer;
+  declaredSize?: number;
+}
+
+/** A zip built by hand (deflated entries, a central directory), so a test controls what its headers declare. */
+export function makeZip(entries: ZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const compressed = deflateRawSync(entry.data, { level: 9 });
+    const fields = (header: Buffer, at: number) => {
+      header.writeUInt16LE(20, at); // version needed
+      header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+      header.writeUInt16LE(8, at + 4); // deflate
+      header.writeUInt32LE(0, at + 6); // time and date
+      header.writeUInt32LE(crc32(entry.data), at + 10);
+      header.writeUInt32LE(compressed.length, at + 14);
+      header.writeUInt32LE(entry.declaredSize ?? entry.data.length, at + 18);
+      header.writeUInt16LE(name.length, at + 22);
+    };
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    fields(local, 4);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4); // version made by
+    fields(central, 6);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += local.length + name.length + compressed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * A Word document whose body (word/document.xml) inflates to about `bodyBytes` of paragraphs
+ * while the file stays small (the text repeats), the shape of a DOCX bomb. `declaredBodySize`
+ * makes its headers lie about that size.
+ */
+export function makeDocxBomb(bodyBytes: number, declaredBodySize?: number): Buffer {
+  const paragraph = "<w:p><w:r><w:t>Outsourcing governance review notes.</w:t></w:r></w:p>";
+  const body = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraph.repeat(Math.ceil(bodyBytes / paragraph.length))}</w:body></w:document>`;
+  return makeZip([
+    {
+      name: "[Content_Types].xml",
+      data: Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+      ),
+    },
+    {
+      name: "_rels/.rels",
+      data: Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+      ),
+    },
+    { name: "word/document.xml", data: Buffer.from(body), declaredSize: declaredBodySize },
+  ]);
+}

@@ -1,7 +1,7 @@
 import type { Citation } from "../../schema/answer.ts";
 import type { Chunk, Span } from "../../schema/passage.ts";
 import { citationFor, citedNumbers, spanText } from "../citations.ts";
-import { unrequestedInstruction } from "../../text/instructions.ts";
+import { findInstruction, unrequestedInstruction } from "../../text/instructions.ts";
 import { contentWords, isNegated, MARKER, namesIn, normaliseMarkers, numbersIn, sentencePieces, wordsIn, type SentencePiece } from "./text.ts";
 
 /**
@@ -82,7 +82,8 @@ interface PassageIndex {
 
 function indexPassage(chunk: Chunk): PassageIndex {
   const spans = (chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }])
-    .filter((span) => spanText(chunk, span).trim() !== "")
+    // A passage sentence that gives instructions (kept with INCLUDE_FLAGGED_PASSAGES) supports nothing.
+    .filter((span) => spanText(chunk, span).trim() !== "" && !findInstruction(spanText(chunk, span)))
     .map((span) => {
       const text = spanText(chunk, span);
       return { span, text, words: contentWords(text), numbers: numbersIn(text), negated: isNegated(text) };
@@ -141,9 +142,10 @@ export type SentenceVerdict = { kept: true; text: string } | { kept: false; reas
  * it is checked. A sentence is kept only when it cites at least one passage that supports it
  * (content-word overlap with one passage sentence, every number and name found in the passage,
  * no denial on one side only, and, with an embedder, close enough in meaning); citations to
- * passages it was not given or that do not support it are removed; a sentence asking the reader
- * to act (send credentials, visit a link, contact an address) when the question did not ask
- * about that is dropped. Kept markers are renumbered by first appearance, one citation per
+ * passages it was not given or that do not support it are removed; a sentence that gives
+ * instructions (to a model, about what to answer, or asking the reader to send credentials,
+ * visit a link or contact an address when the question did not ask about that) is dropped,
+ * however well it is cited. Kept markers are renumbered by first appearance, one citation per
  * distinct passage sentence quoted.
  */
 export class AnswerVerifier {
@@ -176,9 +178,10 @@ export class AnswerVerifier {
   }
 
   async check(sentence: string): Promise<SentenceVerdict> {
+    // First: an instruction is dropped whatever it cites (a planted one may be quoted word for word).
+    if (unrequestedInstruction(sentence, this.options.question)) return this.drop("instruction", sentence);
     const markers = new Set([...sentence.matchAll(MARKER)].map((m) => Number(m[1])));
     if (markers.size === 0) return this.drop("no_citation", sentence);
-    if (unrequestedInstruction(sentence, this.options.question)) return this.drop("instruction", sentence);
     const keep = new Map<number, number>();
     for (const n of markers) {
       if (n < 1 || n > this.passages.length) {

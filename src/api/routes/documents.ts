@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Settings } from "../../config/settings.ts";
 import { fetchDocument, FetchError } from "../../corpus/fetch.ts";
 import { formatOf, SUPPORTED_EXTENSIONS, type Format } from "../../corpus/formats/index.ts";
-import { CorpusError } from "../../errors.ts";
+import { CorpusError, DocumentLimitError } from "../../errors.ts";
 import { documentStateSchema, type DocumentService } from "../../ingest/documents.ts";
 import { sourceInfoSchema } from "../../schema/source.ts";
 import { HttpProblem } from "../problem.ts";
@@ -78,7 +78,7 @@ function runMulter(upload: multer.Multer, req: Request, res: Response, maxBytes:
     upload.array("file", MAX_FILES)(req, res, (error: unknown) => {
       if (!error) return resolve();
       if (error instanceof multer.MulterError) {
-        if (error.code === "LIMIT_FILE_SIZE") return reject(new HttpProblem(413, `the document is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (MAX_UPLOAD_MB)`));
+        if (error.code === "LIMIT_FILE_SIZE") return reject(new HttpProblem(413, `the document is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (MAX_UPLOAD_MB)`, { limit: "MAX_UPLOAD_MB" }));
         if (error.code === "LIMIT_FILE_COUNT" || (error.code === "LIMIT_UNEXPECTED_FILE" && error.field === "file")) return reject(new HttpProblem(413, `more than ${MAX_FILES} documents in one request; send them in several`));
         return reject(new HttpProblem(400, `malformed upload: ${error.message}${error.field ? ` (field ${error.field})` : ""}; send each document in a multipart field "file"`));
       }
@@ -87,8 +87,9 @@ function runMulter(upload: multer.Multer, req: Request, res: Response, maxBytes:
   );
 }
 
-/** Maps what the document service throws onto problems; a CorpusError names the file and the reason. */
+/** Maps what the document service throws onto problems; a CorpusError names the file and the reason, a limit its setting. */
 function asProblem(error: unknown): unknown {
+  if (error instanceof DocumentLimitError) return new HttpProblem(error.status, error.message, { title: "Document over a limit", limit: error.setting });
   if (error instanceof CorpusError) return new HttpProblem(422, error.message, { title: "Document cannot be ingested" });
   if (error instanceof FetchError) return new HttpProblem(error.status, error.message);
   return error;
@@ -110,7 +111,8 @@ export function documentsRoutes(deps: { settings: Settings; documents?: Document
         "multipart/form-data with the document in field `file` (and optionally `title`), or several documents in several `file` parts (published with one index build, all or none), " +
         "or JSON `{url, title?}` to fetch a public http(s) URL. " +
         "The content is checked by sniffing, not only the extension. Answers once the new index is live. A document that cannot be parsed gets 422 " +
-        "naming the reason, and the index is unchanged.",
+        "naming the reason, and the index is unchanged. It is read in a separate process under limits (docs/reliability.md): one over a size limit " +
+        "(unzipped size, pages, characters) gets 413, one that takes too long or too much memory to read 422, each with `limit` naming the setting.",
       tags: ["documents"],
       secured: true,
       admin: true,

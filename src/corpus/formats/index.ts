@@ -1,13 +1,13 @@
 import path from "node:path";
 import { CorpusError } from "../../errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
-import { extractDocx } from "./docx.ts";
-import { extractHtml } from "./html.ts";
 import { extractMarkdown } from "./markdown.ts";
-import { extractPdf } from "./pdf.ts";
+import { extractIsolated } from "./isolated.ts";
+import { checkChars, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./limits.ts";
 import { collapse, FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
 
 export { FORMATS, SUPPORTED_EXTENSIONS, type Extracted, type Format } from "./types.ts";
+export { DEFAULT_EXTRACT_LIMITS, extractLimits, type ExtractLimits } from "./limits.ts";
 
 /** The format of a file by its extension; undefined for anything the corpus cannot read. */
 export function formatOf(fileName: string): Format | undefined {
@@ -32,21 +32,43 @@ function decodeHtml(bytes: Buffer, rel: string): string {
   }
 }
 
-/** Reads a document of any supported format into the text that is indexed and cited. */
-export async function extractDocument(format: Format, bytes: Buffer, rel: string): Promise<Extracted> {
+/**
+ * Reads a document of any supported format into the text that is indexed and cited, in this
+ * process, under `limits` (see limits.ts). Callers use readDocument, which sends the formats that
+ * need a parser to a separate process; this is what runs there.
+ */
+export async function extractDocument(format: Format, bytes: Buffer, rel: string, limits: ExtractLimits): Promise<Extracted> {
+  let extracted: Extracted;
   switch (format) {
     case "text": {
       // Plain text is taken as it is: a leading "---" line there is text, not front matter.
       const text = decodeUtf8(bytes, rel);
-      return { text, bodyStart: 0, meta: {}, visibleChars: collapse(text).length };
+      extracted = { text, bodyStart: 0, meta: {}, visibleChars: collapse(text).length };
+      break;
     }
     case "markdown":
-      return extractMarkdown(decodeUtf8(bytes, rel), rel);
+      extracted = extractMarkdown(decodeUtf8(bytes, rel), rel);
+      break;
+    // The parsers load on first use (about a second), so only the extraction process pays for them.
     case "html":
-      return extractHtml(decodeHtml(bytes, rel), rel);
+      extracted = (await import("./html.ts")).extractHtml(decodeHtml(bytes, rel), rel);
+      break;
     case "pdf":
-      return extractPdf(bytes, rel);
+      return (await import("./pdf.ts")).extractPdf(bytes, rel, limits);
     case "docx":
-      return extractDocx(bytes, rel);
+      return (await import("./docx.ts")).extractDocx(bytes, rel, limits);
   }
+  checkChars(extracted.text.length, limits, rel);
+  return extracted;
+}
+
+/**
+ * Reads a document under `limits`. PDF, Word and HTML go through a parser whose time and memory
+ * grow with what the file holds, not with its size on disk: they are read in the extraction
+ * process (isolated.ts), so a crash or a limit there costs that process only. Text and Markdown
+ * are decoded here: that is linear in a file already capped at MAX_SOURCE_BYTES (2 MB), and a
+ * corpus of thousands of them would otherwise pay a round trip each.
+ */
+export function readDocument(format: Format, bytes: Buffer, rel: string, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<Extracted> {
+  return needsRendition(format) ? extractIsolated(format, bytes, rel, limits) : extractDocument(format, bytes, rel, limits);
 }
