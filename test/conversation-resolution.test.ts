@@ -76,7 +76,7 @@ describe("elliptical follow-ups take their frame from the previous turn", () => 
     ["What are the benefits of KPO?", "and in the Philippines?", "What are the benefits of KPO in the Philippines?"],
     ["How big is the KPO market in India?", "and in the Philippines?", "How big is the KPO market in the Philippines?"],
     // A gerund names an activity: "outsourcing" does not make a clause of the fragment.
-    ["What is legal process outsourcing?", "and recruitment process outsourcing?", "What is recruitment process outsourcing?"],
+    ["What is legal process outsourcing?", "and business process outsourcing?", "What is business process outsourcing?"],
     ["What is BPO?", "and its risks?", "What are the risks of BPO?"],
     ["What did NASSCOM estimate the Indian KPO market at in 2006?", "and in 2005?", "What did NASSCOM estimate the Indian KPO market at in 2005?"],
   ])("%s / %s", (first, followUp, resolved) => {

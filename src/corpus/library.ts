@@ -140,7 +140,7 @@ export async function planBatch(
 ): Promise<PlannedBatch> {
   const sourcesDir = path.join(corpusDir, "sources");
   const relOf = (id: string) => path.relative(rootDir, path.join(sourcesDir, id));
-  const problems: { rel: string; reason: string }[] = [];
+  const problems: { rel: string; reason: string; error: CorpusError }[] = [];
   const existing = new Map<string, string>();
   for (const name of await readdir(sourcesDir).catch(() => [] as string[])) {
     const bytes = await readFile(path.join(sourcesDir, name)).catch(() => undefined);
@@ -165,10 +165,12 @@ export async function planBatch(
       checked.push({ id, doc, format, extracted });
     } catch (error) {
       if (!(error instanceof CorpusError)) throw error;
-      problems.push({ rel: error.file, reason: error.message.slice(error.file.length + 2) });
+      problems.push({ rel: error.file, reason: error.message.slice(error.file.length + 2), error });
     }
     onChecked?.(i + 1, docs.length);
   }
+  // One document, one problem: its own error, so a limit keeps its setting and status.
+  if (problems.length === 1 && docs.length === 1) throw problems[0]!.error;
   if (problems.length) {
     const [first, ...others] = problems;
     const named = others.slice(0, PROBLEMS_NAMED - 1).map((p) => `${p.rel} ${p.reason}`);

@@ -141,8 +141,8 @@ export function cleanBody(doc: RawDocument, options: CleanOptions): CleanResult 
 
 /** Share of the original's visible text that did not make it into the kept blocks. */
 export function droppedShare(doc: RawDocument, blocks: Block[]): number {
-  // A heading's markup ("# ") is kept as the heading it marks, not dropped: count the heading's line as written.
-  const kept = blocks.reduce((n, b) => n + collapse(b.kind === "heading" ? doc.raw.slice(b.start, b.end) || b.text : b.text).length, 0);
+  // visibleChars counts one space between blocks (collapse of the whole text): so does what is kept.
+  const kept = blocks.reduce((n, b) => n + collapse(b.text).length, 0) + Math.max(0, blocks.length - 1);
   if (doc.visibleChars === 0) return 0;
   return Math.round(Math.min(1, Math.max(0, 1 - kept / doc.visibleChars)) * 1000) / 1000;
 }
