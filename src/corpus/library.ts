@@ -140,7 +140,7 @@ export async function planBatch(
 ): Promise<PlannedBatch> {
   const sourcesDir = path.join(corpusDir, "sources");
   const relOf = (id: string) => path.relative(rootDir, path.join(sourcesDir, id));
-  const problems: { rel: string; reason: string; error: CorpusError }[] = [];
+  const problems: CorpusError[] = [];
   const existing = new Map<string, string>();
   for (const name of await readdir(sourcesDir).catch(() => [] as string[])) {
     const bytes = await readFile(path.join(sourcesDir, name)).catch(() => undefined);
@@ -165,18 +165,20 @@ export async function planBatch(
       checked.push({ id, doc, format, extracted });
     } catch (error) {
       if (!(error instanceof CorpusError)) throw error;
-      problems.push({ rel: error.file, reason: error.message.slice(error.file.length + 2), error });
+      problems.push(error);
     }
     onChecked?.(i + 1, docs.length);
   }
   // One document, one problem: its own error, so a limit keeps its setting and status.
-  if (problems.length === 1 && docs.length === 1) throw problems[0]!.error;
+  if (problems.length === 1 && docs.length === 1) throw problems[0]!;
   if (problems.length) {
     const [first, ...others] = problems;
-    const named = others.slice(0, PROBLEMS_NAMED - 1).map((p) => `${p.rel} ${p.reason}`);
+    // A CorpusError's message is "<file>: <reason>".
+    const reasonOf = (e: CorpusError) => e.message.slice(e.file.length + 2);
+    const named = others.slice(0, PROBLEMS_NAMED - 1).map((p) => `${p.file} ${reasonOf(p)}`);
     const more = others.length > named.length ? [`and ${others.length - named.length} more`] : [];
     const rest = others.length ? `; nothing was added, since ${others.length} other document${others.length === 1 ? "" : "s"} of this batch cannot be added either: ${[...named, ...more].join("; ")}` : "";
-    throw new CorpusError(first!.rel, `${first!.reason}${docs.length > 1 && !rest ? "; nothing of this batch was added" : rest}`);
+    throw new CorpusError(first!.file, `${reasonOf(first!)}${docs.length > 1 && !rest ? "; nothing of this batch was added" : rest}`);
   }
 
   const { text: previousJson, entries } = await readEntries(corpusDir, rootDir);
