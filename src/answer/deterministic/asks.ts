@@ -139,17 +139,13 @@ export function readAsks(question: AnalyzedQuestion, matches: GlossaryMatch[], t
   return asks;
 }
 
-const POINTS_BACK_ONLY = /^(?:that|this|it|they|them|those|these)$/i;
 const POINTS_BACK_LEAD = /^(?:that|this|it|they|them|those|these)\s+(?=\S)/i;
 
-/** The name a pointing word stands for: the referent's names when they are one phrase of its text, else the last of them. */
-function pointedName(question: AnalyzedQuestion): string {
-  const names = question.referentNames;
-  const joined = names.join(" ");
-  return question.referent.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").includes(joined) ? joined : names.at(-1)!;
-}
-
-/** The phrase a definition question asks about: the quoted phrase, the name a pointing word stands for, the glossary term named, or the words after the frame. */
+/**
+ * The phrase a definition question asks about: the quoted phrase, the glossary term named, or the
+ * words after the frame. A pointing word was resolved before (resolveSubject puts the name it
+ * stands for into the focus: "what is that? red file").
+ */
 function definedPhrase(question: AnalyzedQuestion, matches: GlossaryMatch[]): string {
   const text = question.focus;
   const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(text)?.[1];
@@ -159,10 +155,8 @@ function definedPhrase(question: AnalyzedQuestion, matches: GlossaryMatch[]): st
       .replace(DEFINITION_FRAME, " ")
       .replace(/\b(?:exactly|actually|again|really|basically|here|for us|in (?:our|this) (?:company|team|context)|mean|means|stand for|refer to)\b/gi, " "),
   );
-  // "… is now on the Red File - what is that?": the pointing word stands for the name the story just used.
-  if (POINTS_BACK_ONLY.test(framed) && question.referentNames.length) return pointedName(question);
   if (matches.length) return matches[0]!.matched;
-  // "what is that? red file" (the subject resolved onto the focus): the pointing word is not part of the phrase.
+  // The pointing word is not part of the phrase.
   return framed.replace(POINTS_BACK_LEAD, "");
 }
 

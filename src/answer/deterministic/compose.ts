@@ -269,7 +269,7 @@ const GENERIC_WEIGHT = 0.5;
 function weightedTerms(knowledge: Knowledge, text: string, weight: number, generic: ReadonlySet<string> = new Set(), story: ReadonlySet<string> = new Set()): Map<string, number> {
   const terms = new Map<string, number>();
   for (const word of topicWords(text)) {
-    const resolved = knowledge.resolve(word) ?? stem(word);
+    const resolved = knowledge.termOf(word);
     const part = story.has(word) ? CONTEXT_WEIGHT / weight : generic.has(word) ? GENERIC_WEIGHT : 1;
     if (!terms.has(resolved)) terms.set(resolved, knowledge.idfOf(resolved) * weight * part);
   }

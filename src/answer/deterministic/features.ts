@@ -1,10 +1,10 @@
 import type { GlossaryEntry } from "../../schema/glossary.ts";
 import type { ListType } from "../../schema/passage.ts";
-import { contentTerms, normalizeTerm, stem } from "../../text/terms.ts";
+import { normalizeTerm, stem } from "../../text/terms.ts";
 import type { Asks, Relation } from "./asks.ts";
 import type { Knowledge } from "./knowledge.ts";
 import type { AnalyzedQuestion } from "./question.ts";
-import { synonymsOf } from "./query-words.ts";
+import { synonymsOf, topicWords } from "./query-words.ts";
 import { namesEntry } from "./names.ts";
 export { namesEntry } from "./names.ts";
 import type { Unit } from "./units.ts";
@@ -129,7 +129,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
   const names = q.analyzed.names.map((n) => n.toLowerCase());
   const defined = q.asks.defines ? normalizeTerm(q.asks.defines) : undefined;
   // A fact is near what is asked about, not near the words asking for its kind: "the year before, in 2005" states no year of "in what year did Gupta coin the term".
-  const cue = new Set(contentTerms(q.asks.typeCue ?? "").concat((q.asks.typeCue ?? "").toLowerCase().match(/\p{L}+/gu)?.map(stem) ?? []));
+  const cue = new Set(topicWords(q.asks.typeCue ?? "").map((w) => knowledge.termOf(w)));
   const aboutTerms = new Map([...focusTerms].filter(([t]) => !cue.has(t)));
   const askedWords = ` ${normalizeTerm(`${q.analyzed.referent} ${q.analyzed.focus}`)} `;
   const definedEntries = defined ? q.subjects.filter((e) => [e.term, ...e.aliases].some((n) => normalizeTerm(n) === defined) || q.subjects.length === 1) : [];

@@ -207,6 +207,11 @@ export class Knowledge {
     return this.vectors.between(a.index, b.index);
   }
 
+  /** The term a question word counts as: the corpus term it resolves to, else its own stem. */
+  termOf(word: string): string {
+    return this.resolve(word) ?? stem(word);
+  }
+
   /**
    * Maps a query word to a corpus term: its own stem when the corpus uses it, else the stem
    * of the closest corpus word within a small edit distance ("securty" -> "security" ->

@@ -149,19 +149,23 @@ export function namesPlace(text: string): boolean {
   });
 }
 
-/** The referent's last name, as one phrase, when it comes after word `after` of the context. */
+/** The referent's last name, as one phrase (adjacent names joined: "Red File"), when it comes after word `after` of the context. */
 function laterName(question: AnalyzedQuestion, after: number): string | undefined {
   const words = question.context.toLowerCase().split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}&-]+/gu, ""));
-  let last: { at: number; phrase: string } | undefined;
+  let last: { start: number; end: number } | undefined;
   for (const name of question.referentNames) {
-    const at = words.lastIndexOf(name);
-    if (at > after && (!last || at > last.at)) last = { at, phrase: name };
+    // A name may be several words ("iso 27001"): its last occurrence as a run of words.
+    const parts = name.split(" ");
+    for (let at = words.length - parts.length; at > after; at--) {
+      if (!parts.every((p, k) => words[at + k] === p)) continue;
+      if (!last || at + parts.length - 1 > last.end) last = { start: at, end: at + parts.length - 1 };
+      break;
+    }
   }
   if (!last) return undefined;
-  // Adjacent names are one phrase ("Red File").
-  let start = last.at;
+  let start = last.start;
   while (start > 0 && question.referentNames.includes(words[start - 1]!)) start--;
-  return words.slice(start, last.at + 1).join(" ");
+  return words.slice(start, last.end + 1).join(" ");
 }
 
 /** The text the question is about: the focus, with the piece it points back at. */
