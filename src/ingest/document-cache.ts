@@ -21,7 +21,7 @@ export interface ChunkedDocument {
 
 /**
  * Cleaned and chunked documents, one file per source in DATA_DIR/chunked/, each stamped with
- * the key it was made under (the file's bytes, its sources.json entry, the pipeline version and
+ * the key it was made under (the file's bytes and path, its sources.json entry, the pipeline version and
  * the ingest settings): re-ingest after one changed file cleans and chunks that file only.
  * Written only by a builder holding the build lock; a file that cannot be read or was made
  * under another key is a miss (it costs time, never a wrong chunk).

@@ -72,7 +72,8 @@ export async function chunkSources(
       options.warn(`${rel}: identical to ${twin}; skipped so passages are not indexed twice`);
       continue;
     }
-    const key = hash && sha256(JSON.stringify([pipelineKey, hash, metas.get(name) ?? null]));
+    // The path is part of the key: chunks carry it into citations, so a corpus read from another folder is chunked again.
+    const key = hash && sha256(JSON.stringify([pipelineKey, hash, metas.get(name) ?? null, rel]));
     let result: ChunkedDocument | undefined;
     const format = formatOf(name)!;
     const renditionKept = !needsRendition(format) || (await stat(renditionFile(corpusDir, name)).then(() => true, () => false));
