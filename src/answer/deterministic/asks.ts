@@ -107,7 +107,7 @@ function choiceBetween(text: string, matches: GlossaryMatch[]): [GlossaryEntry, 
 }
 
 const DEFINITION_FRAME =
-  /^\W*(?:(?:ok(?:ay)?|so|and|hey|hi|um+)[\s,]+)*(?:what(?:'s| is| are| was|s)?|wat(?: is)?|wut|whats|define|definition of|meaning of|explain|describe|who is|who are)\b|\bwhat (?:does|do|did) .{1,60}? (?:mean|stand for|refer to|involve)\b|\bis what\b|(?:=|means)\s*\?|\bmean(?:s|ing)?\??\s*$|\bstand for\b/i;
+  /^\W*(?:(?:ok(?:ay)?|so|and|hey|hi|um+)[\s,]+)*(?:what(?:'s| is| are| was|s)?|wat(?: is)?|wut|whats|define|definition of|meaning of|explain|describe|who is|who are)\b|\bwhat (?:does|do|did) .{1,60}? (?:mean|stand for|refer to|involve)\b|\bis what\b|(?:=|means)\s*\?|\bmean(?:s|ing)?\??\s*$|\bstands? for\b/i;
 
 /**
  * What a question asks for, given its analysis and the glossary terms it names. A definition is
@@ -139,25 +139,18 @@ export function readAsks(question: AnalyzedQuestion, matches: GlossaryMatch[], t
   return asks;
 }
 
-const POINTS_BACK_LEAD = /^(?:that|this|it|they|them|those|these)\s+(?=\S)/i;
-
-/**
- * The phrase a definition question asks about: the quoted phrase, the glossary term named, or the
- * words after the frame. A pointing word was resolved before (resolveSubject puts the name it
- * stands for into the focus: "what is that? red file").
- */
+/** The phrase a definition question asks about: the quoted phrase, the name a pointing word stands for, the glossary term named, or the words after the frame. */
 function definedPhrase(question: AnalyzedQuestion, matches: GlossaryMatch[]): string {
   const text = question.focus;
   const quoted = /['"‘“]([^'"’”]{2,60})['"’”]/.exec(text)?.[1];
   if (quoted) return normalizeTerm(quoted);
-  const framed = normalizeTerm(
+  if (question.subjectName) return question.subjectName;
+  if (matches.length) return matches[0]!.matched;
+  return normalizeTerm(
     text
       .replace(DEFINITION_FRAME, " ")
       .replace(/\b(?:exactly|actually|again|really|basically|here|for us|in (?:our|this) (?:company|team|context)|mean|means|stand for|refer to)\b/gi, " "),
   );
-  if (matches.length) return matches[0]!.matched;
-  // The pointing word is not part of the phrase.
-  return framed.replace(POINTS_BACK_LEAD, "");
 }
 
 /**

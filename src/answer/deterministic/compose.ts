@@ -221,7 +221,8 @@ export class DeterministicComposer {
     const contextTerms = weightedTerms(knowledge, analyzed.context, CONTEXT_WEIGHT, generic);
     for (const t of focusTerms.keys()) contextTerms.delete(t);
     const subjects = [...new Map(input.matches.map((m) => [m.entry.slug, m.entry])).values()];
-    const matchedStems = new Set(input.matches.flatMap((m) => m.matched.split(" ").map(stem)));
+    // The subject's own words (a glossary term, or the name a pointing word stands for) are not left over.
+    const matchedStems = new Set([...input.matches.map((m) => m.matched), analyzed.subjectName ?? ""].flatMap((phrase) => phrase.split(" ").map(stem)));
     const left = topicWords(analyzed.focus).filter((w) => !matchedStems.has(stem(w)) && !isFiller(w)).length;
     const asks = readAsks(analyzed, input.matches, left);
     const documents = input.passages.filter((p) => p.kind !== "glossary" && p.kind !== "topic" && p.kind !== "comment").slice(0, DOMAIN_DEPTH);

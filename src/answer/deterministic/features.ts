@@ -201,12 +201,17 @@ export function headingText(u: Unit): string {
  * the glossary entry for it, or a sentence that opens with the phrase and a defining verb or colon
  * ("Red File: a status ...", "Landed rate means ..."); 0.5 for a defining sentence naming it later.
  */
+const MAX_TERM_WORDS = 6;
+
 function definesFeature(u: Unit, defined: string, entries: GlossaryEntry[]): number {
   if (u.kind === "glossary") return entries.some((e) => u.chunk.term === e.slug) ? (u.sentence.position === 0 ? 1 : 0.3) : 0;
   const head = DEFINING.exec(u.text.replace(/^[\s*_#>-]+/, ""))?.[1];
   if (head === undefined) return 0;
   const headTerm = normalizeTerm(head);
   const definedWords = defined.split(" ");
+  // A term is a short noun phrase: a long clause before a colon ("A less common definition treats KPO as
+  // transformational BPO: …") names the phrase, it does not define it.
+  if (headTerm.split(" ").length > MAX_TERM_WORDS) return normalizeTerm(u.text).includes(defined) ? 0.5 : 0;
   if (headTerm === defined || headTerm.endsWith(` ${defined}`) || (definedWords.length > 1 && headTerm.includes(defined))) return 1;
   return normalizeTerm(u.text).includes(defined) ? 0.5 : 0;
 }

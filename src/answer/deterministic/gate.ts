@@ -58,12 +58,20 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /** A fact of the asked kind within three words of a word of the question. */
-const TYPE_NEAR = 0.34;
+const TYPE_NEAR = 1 / 3; // nearness of a fact three words away (see typeNearness)
 
 export function unmetConstraints(knowledge: Knowledge, q: QuestionView, ranked: Scored[]): Unmet {
   const texts = ranked.map((s) => s.unit.text.toLowerCase());
   // A name the corpus never uses (by any spelling close enough to be a typo) is something it cannot speak about.
   const names = q.analyzed.names.filter((n) => !texts.some((t) => t.includes(n.toLowerCase())) && knowledge.resolve(n.toLowerCase()) === undefined && knowledge.sourcesNamedIn(n).size === 0);
+  // With no glossary subject, a noun of the focus the corpus never uses (by any spelling close enough to be a
+  // typo) is what is asked about, and nothing can speak about it: "recommend a good pizza place".
+  if (q.subjects.length === 0) {
+    const generic = new Set(q.analyzed.generic);
+    for (const word of topicWords(q.analyzed.focus)) {
+      if (!generic.has(word) && knowledge.resolve(word) === undefined && !names.some((n) => n.toLowerCase().includes(word))) names.push(word);
+    }
+  }
   const figures = q.analyzed.figures.filter((f) => !texts.some((t) => t.includes(f)));
   const type = q.asks.answerType;
   const best = ranked.slice(0, 3).filter((s) => s.p >= ranked[0]!.p * 0.5);

@@ -26,6 +26,8 @@ export interface AnalyzedQuestion {
   names: string[];
   /** Names in the piece the focus points back at, lower case: part of the story, not of what is asked. */
   referentNames: string[];
+  /** The name a pointing word of the focus stands for, once resolveSubject found it in the context ("red file"). */
+  subjectName?: string;
   /**
    * Words used as verbs, adjectives or adverbs ("start", "hit", "fancy", "hard"): when the corpus
    * never uses them they say how something is asked about, not what; nouns carry the topic.
@@ -224,7 +226,7 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   const resolved = { ...question, referent: "", referentNames: [] };
   if (!fromContext.length) {
     const name = POINTS_BACK.test(question.focus) ? laterName(question, -1) : undefined;
-    return name ? { question: { ...resolved, focus: `${question.focus} ${name}` }, matches: [] } : { question, matches };
+    return name ? { question: { ...resolved, focus: `${question.focus} ${name}`, subjectName: name }, matches: [] } : { question, matches };
   }
   // The pronoun stands for one term: the one the context quotes ("called KPO 'transformational BPO'"), else the last one named.
   const quoted = [...question.context.matchAll(/['"‘“]([^'"’”]{2,60})['"’”]/g)].map((m) => normalizeTerm(m[1]!));
@@ -234,7 +236,7 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   // stands for, though no glossary entry names it.
   const name = POINTS_BACK.test(question.focus) ? laterName(question, antecedent.position) : undefined;
   // Once the pronoun is resolved, the rest of the sentence it pointed into is story ("my manager keeps saying KPO in meetings").
-  if (name) return { question: { ...resolved, focus: `${question.focus} ${name}` }, matches: [] };
+  if (name) return { question: { ...resolved, focus: `${question.focus} ${name}`, subjectName: name }, matches: [] };
   const focus = `${question.focus} ${antecedent.matched}`;
   return { question: { ...resolved, focus }, matches: matcher.match(focus) };
 }
