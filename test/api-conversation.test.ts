@@ -159,3 +159,23 @@ describe("history is validated like the question itself", () => {
     expect(doc.components.schemas.Answer.properties.resolvedQuestion.description).toMatch(/standalone question/);
   });
 });
+
+describe("a streamed answer ends its stream", () => {
+  it("an assistant closes at once after answering over SSE (nothing is left in flight)", async () => {
+    const assistant = await testAssistant();
+    const served = await startTestApi({ assistant });
+    try {
+      const res = await fetch(`${served.url}/v1/ask`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ question: "What is KPO?" }),
+      });
+      expect((await readSse(res)).at(-1)!.event).toBe("done");
+    } finally {
+      await served.close();
+    }
+    // close() waits for calls in flight; a stream left suspended at its "done" would keep it waiting for ever.
+    const closed = await Promise.race([assistant.close().then(() => "closed"), new Promise((r) => setTimeout(r, 20_000, "still waiting"))]);
+    expect(closed).toBe("closed");
+  });
+});

@@ -77,5 +77,9 @@ export async function streamAnswerEvents(
     send("error", body);
     res.end();
     return undefined;
+  } finally {
+    // The stream is left suspended at its "done" (or at an error): closing it runs its cleanup, which a
+    // stream's owner may wait for (the assistant counts a stream in flight until it is closed).
+    await iterator.return?.().catch(() => undefined);
   }
 }
