@@ -13,6 +13,7 @@ import { registerCommands } from "../bots/discord/register.ts";
 import type { Assistant } from "../src/assistant-types.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { createLogger } from "../src/logger.ts";
+import { isAcronym } from "../src/quiz/quiz.ts";
 import { recordingAsks, REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from "./support/fake-discord.ts";
 
@@ -178,8 +179,10 @@ describe("discord bot end to end (real discord.js client, fake Discord, real ass
     const right = ids.find((id) => id.endsWith(`:${answerSlug}`))!;
     const wrong = ids.find((id) => !id.endsWith(`:${answerSlug}`))!;
     const entry = assistant.glossary.list().find((e) => e.slug === answerSlug)!;
+    const description: string = question.body.data.embeds[0].description;
     for (const name of [entry.term, ...entry.aliases]) {
-      expect(question.body.data.embeds[0].description.toLowerCase()).not.toMatch(new RegExp(`\\b${name.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`));
+      if (isAcronym(name)) expect(description.split(/[^\p{L}\p{N}&]+/u), `${entry.term}: ${name}`).not.toContain(name);
+      else expect(description.toLowerCase()).not.toMatch(new RegExp(`\\b${name.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`));
     }
     const message = fake.messageFromCallback(question);
 

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadGlossary } from "../src/corpus/glossary.ts";
-import { buildQuiz, MASK, maskDefinition, namesOf, termWords } from "../src/quiz/quiz.ts";
+import { buildQuiz, isAcronym, MASK, maskDefinition, namesOf, termWords } from "../src/quiz/quiz.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
 
 /**
@@ -15,7 +15,6 @@ const entries = await loadGlossary(corpus, REPO_ROOT, new Set(await readdir(path
 
 /** Lower case, dashes and punctuation as spaces, one space between words, padded for whole-word search. */
 const plain = (text: string) => ` ${text.toLowerCase().replace(/[^\p{L}\p{N}&]+/gu, " ").trim()} `;
-const isAcronym = (name: string) => /^[\p{Lu}\p{N}&.]{2,8}$/u.test(name) && /\p{Lu}/u.test(name);
 
 describe("the quiz rule over every glossary term", () => {
   it("reads the whole glossary", () => {

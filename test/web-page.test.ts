@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Assistant } from "../src/assistant-types.ts";
 import type { Answer } from "../src/schema/answer.ts";
+import { isAcronym } from "../src/quiz/quiz.ts";
 import { postJson, startTestApi, type TestApi } from "./support/api-harness.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { launchChromium, type TestBrowser } from "./support/browser.ts";
@@ -348,8 +349,7 @@ describe("web page: the quiz rule on every glossary term", () => {
       const raw = (await prompt.textContent())!;
       const text = plain(raw);
       for (const name of [entry.term, ...entry.aliases]) {
-        // An acronym ("IT") is a name only in capitals; "it" is a pronoun.
-        if (/^[\p{Lu}\p{N}&.]{2,8}$/u.test(name)) expect(raw.split(/[^\p{L}\p{N}&]+/u), `${entry.term}: ${name}`).not.toContain(name);
+        if (isAcronym(name)) expect(raw.split(/[^\p{L}\p{N}&]+/u), `${entry.term}: ${name}`).not.toContain(name);
         else expect(text, `${entry.term}: "${name}"`).not.toContain(plain(name));
       }
       const choices = await page.getByTestId("quiz-choice").allTextContents();

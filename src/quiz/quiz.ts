@@ -19,7 +19,8 @@ const BEFORE = "(?<![\\p{L}\\p{N}])";
 const AFTER = "(?:['’]s)?(?![\\p{L}\\p{N}])";
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const isAcronym = (name: string) => /^[\p{Lu}\p{N}&.]{2,8}$/u.test(name) && /\p{Lu}/u.test(name);
+/** An acronym ("IT", "R&D") is a name only in capitals: "it" is a pronoun. */
+export const isAcronym = (name: string) => /^[\p{Lu}\p{N}&.]{2,8}$/u.test(name) && /\p{Lu}/u.test(name);
 
 /**
  * A word and the words derived from it: long words by their first five letters ("offsh" finds
