@@ -47,7 +47,9 @@ export function webRoutes(): Router {
     next();
   };
   router.get("/", label("/"), pageCsp, noCache, (_req, res) => {
-    res.sendFile(path.join(WEB_ROOT, "index.html"));
+    // Relative to `root`: send's dotfile rule then looks at "index.html" only, not at the folders the
+    // project sits in (a checkout under ~/.local or .ci-out/ would otherwise answer 404).
+    res.sendFile("index.html", { root: WEB_ROOT });
   });
   router.use(
     "/assets",
