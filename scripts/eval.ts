@@ -1,7 +1,11 @@
 /**
  * Evaluation harness: the composition root for `npm run eval`.
  *
- *   npm run eval -- [--file F] [--mode deterministic|llm] [--json OUT] [--k N] [--strict] [--paraphrase]
+ *   npm run eval -- [--file F] [--mode deterministic|llm] [--json OUT] [--k N] [--strict] [--paraphrase] [--add DIR]
+ *
+ * --add DIR measures answers about a company's own documents: the documents of DIR are added to a copy
+ * of the corpus through the import path `kpo add` uses (in .bench/eval-add/<DIR's name>), and the
+ * questions are asked of that corpus.
  *
  * Exit codes: 0 when the run completes (floors met or not, unless --strict), 1 on a bad file,
  * bad arguments or a failed start-up, and with --strict also when a floor is not met.
@@ -12,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createAssistant } from "../src/assistant.ts";
 import { loadSettings } from "../src/config/settings.ts";
+import { corpusWith } from "./support/corpus-with.ts";
 import { createLogger } from "../src/logger.ts";
 import { formatReport } from "../src/eval/format.ts";
 import { loadQuestions } from "../src/eval/questions.ts";
@@ -35,6 +40,7 @@ interface Options {
   k: number;
   strict?: boolean;
   paraphrase?: boolean;
+  add?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -47,13 +53,15 @@ async function main(argv: string[]): Promise<number> {
     // Deep enough that glossary entries (not documents) do not crowd the ranked document sources out of the top 5.
     .option("--k <n>", "passages searched per question for the retrieval metrics", parseK, 20)
     .option("--strict", "exit 1 when a floor is not met")
+    .option("--add <dir>", "add the documents of this folder to a copy of the corpus (as kpo add does) and ask the questions of it")
     .option("--paraphrase", "also ask rule-made variants of each question (preamble, politeness, typo, shorthand, reorder, markup) and report stability")
     .showHelpAfterError()
     .parse(argv);
   const opts = program.opts<Options>();
 
   // Environment is read here and nowhere else; the eval is quiet unless LOG_LEVEL asks otherwise.
-  const settings = loadSettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" }, rootDir);
+  const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
+  const settings = opts.add ? await corpusWith(rootDir, path.resolve(opts.add), path.join(rootDir, ".bench", "eval-add", path.basename(path.resolve(opts.add))), env) : loadSettings(env, rootDir);
   if (opts.mode === "llm" && !settings.llmConfigured) {
     console.error("eval: --mode llm needs an LLM: set OPENAI_API_KEY or LLM_BASE_URL");
     return 1;

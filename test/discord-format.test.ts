@@ -124,6 +124,14 @@ describe("formatAnswer", () => {
     expect(description).toContain("`/define term:KPO`");
     expect(description).toContain("`/define term:Offshoring`");
   });
+
+  it("shows a not-found answer as written when it quotes what the sources do say", () => {
+    const text = "The sources don't give a year. What they do say: Gupta coined the term [1].";
+    const [message] = formatAnswer(answer({ status: "not_found", answer: text, citations: [citation(1)], related: [] }));
+    const description = message!.embeds[0]!.description!;
+    expect(description).toContain("What they do say: Gupta coined the term [1].");
+    expect(description).not.toMatch(/^I could not find an answer/);
+  });
 });
 
 describe("splitText", () => {

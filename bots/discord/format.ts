@@ -269,7 +269,8 @@ export interface AnswerFormatOptions {
 export function formatAnswer(answer: Answer, options: AnswerFormatOptions = {}): BotMessage[] {
   const title = options.title ?? escapeText(cleanInput(answer.question));
   let text: string;
-  if (answer.status === "not_found") {
+  // A not-found answer that says, cited, what the sources do say ("they don't give a year; what they say: …") reads as an answer.
+  if (answer.status === "not_found" && answer.citations.length === 0) {
     const terms = [...new Set([...(answer.related ?? []), ...(options.suggestions ?? [])])].slice(0, 5);
     text =
       (options.followUp ? `${escapeText(answer.answer)}\n` : "I could not find an answer to that in the sources I know.\n") +

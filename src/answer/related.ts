@@ -91,8 +91,7 @@ export function relatedTerms(
  */
 export function notFoundText(options: { reason?: string; related: readonly string[]; glossaryTerms: number }): string {
   const opening = `The knowledge base doesn't cover that, so I won't guess.${options.reason ? ` ${options.reason}` : ""}`;
-  if (options.related.length === 1) return `${opening} The related glossary entry may help; you could also ask about it directly.`;
-  if (options.related.length > 1) return `${opening} The related glossary entries may help; you could also ask about one of them directly.`;
+  if (options.related.length) return `${opening} You could ask about ${new Intl.ListFormat("en", { type: "disjunction" }).format(options.related.map((t) => `"${t}"`))} instead.`;
   return (
     `${opening} The knowledge base covers outsourcing terminology (knowledge process outsourcing, business process outsourcing and ${options.glossaryTerms} glossary terms around them), ` +
     `with every answer quoted from its sources. Try rephrasing with one of those terms, e.g. "What is KPO?", "KPO vs BPO" or "What are the risks of KPO?".`

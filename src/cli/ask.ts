@@ -22,7 +22,9 @@ export function renderAnswerText(answer: Answer, style: TerminalStyle = terminal
     }
     lines.push("");
   }
-  if (answer.related.length) lines.push(`${style.bold(answer.status === "answered" ? "Related terms:" : "Terms you could look up:")} ${answer.related.join(", ")}`, "");
+  // A not-found answer names the terms it suggests in its text already.
+  const related = answer.related.filter((t) => answer.status === "answered" || !answer.answer.includes(`"${t}"`));
+  if (related.length) lines.push(`${style.bold(answer.status === "answered" ? "Related terms:" : "Terms you could look up:")} ${related.join(", ")}`, "");
   if (answer.fallbackReason) lines.push(style.dim(`(LLM answer unavailable: ${answer.fallbackReason}; showing the extractive answer)`), "");
   return lines.join("\n");
 }

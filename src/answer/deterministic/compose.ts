@@ -164,7 +164,8 @@ export class DeterministicComposer {
       return { status: "not_found", answer: notFoundText({ reason, related: terms, glossaryTerms: knowledge.glossaryBySlug.size }), citations: [], related: terms };
     };
     const unmet = unmetConstraints(knowledge, view, ranked);
-    const gate = logistic(model.gate, gateFeatures(knowledge, view, ranked, unmet, this.neighbours(view, model)));
+    const neighbours = this.neighbours(view, model);
+    const gate = logistic(model.gate, gateFeatures(knowledge, view, ranked, unmet, neighbours));
     const flags = unmetFlags(view.analyzed, input.passages);
     // A year no unit states cannot be answered; another figure may be a parameter of the question ("quotes for a
     // €40,000 purchase" falls in a range the sources give), so the gate weighs it instead.
@@ -173,17 +174,23 @@ export class DeterministicComposer {
     const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0 && !(unmet.type && view.asks.answerType === "date");
     const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
 
-    if (missing.length) return decision(notFound(`The sources say nothing about ${new Intl.ListFormat("en", { type: "disjunction" }).format(missing)}.`));
-    if (!answerable) {
-      // On topic but short of what was asked ("what year ..." where the sources name no year): say what is
-      // missing, then what the sources do say, cited.
-      const best = ranked[0];
-      if (unmet.type && best && best.p >= model.policy.absolute) {
-        const partial = renderAnswer(knowledge, [best.unit], { bullets: false, lead: `The sources don't give ${unmet.type}. What they say:` });
-        return decision({ status: "not_found", ...partial, related: suggested() }, [best]);
-      }
-      return decision(notFound());
+    // On topic but short of what was asked ("what year ...", "... in 2023" where the sources give neither): say
+    // what is missing, then, cited, what the sources do say, when the best unit clears the bar any shown unit must.
+    const best = ranked[0];
+    const partly = (what: string): Decision | undefined => {
+      if (!best || best.p < model.policy.absolute) return undefined;
+      const partial = renderAnswer(knowledge, [best.unit], { bullets: false, lead: `${what} What they do say:` });
+      return decision({ status: "not_found", ...partial, related: suggested() }, [best]);
+    };
+    if (missing.length) {
+      const what = `The sources say nothing about ${new Intl.ListFormat("en", { type: "disjunction" }).format(missing)}.`;
+      // Only a qualifier of the question is missing ("… in 2022", "… in Germany", "today"), not what it asks about
+      // ("a good pizza place"), and the question would be answerable without it: the sources speak to the rest.
+      const qualifiers = flags.length === 0 && unmet.names.every((n) => view.analyzed.names.includes(n));
+      const withoutThem = () => logistic(model.gate, gateFeatures(knowledge, view, ranked, { ...unmet, names: [], figures: [] }, neighbours)) >= model.gate.threshold;
+      return (qualifiers && withoutThem() ? partly(what) : undefined) ?? decision(notFound(what));
     }
+    if (!answerable) return (unmet.type ? partly(`The sources don't give ${unmet.type}.`) : undefined) ?? decision(notFound());
     const shape = view.asks.listType || view.asks.pair ? "wide" : view.asks.defines !== undefined ? "definition" : "plain";
     const chosen = selectUnits(knowledge, ranked, model.policy, shape);
     const choiceUnnamed = view.asks.choice && !chosen.some((s) => s.features.task === 1);

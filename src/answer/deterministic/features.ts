@@ -68,6 +68,7 @@ export const FEATURES = [
   "short",
   "long",
   "questionMark",
+  "pointsBack",
   "domainMismatch",
   "example",
   "exampleBest",
@@ -97,6 +98,13 @@ const RELATION_CUES: Record<Relation, RegExp> = {
   advice: /\b(?:should|must|need to|needs to|may|can|best|depends|consider|recommend\w*|ensure|make sure|check|allowed|not allowed|permitted|prohibited|only if|unless|requires?|required)\b/i,
   process: /\b(?:first|then|next|after|before|within|step|stage|once|until|by day|sends?|completes?|approves?|submits?|reviews?)\b/i,
 };
+
+/**
+ * A sentence that opens by pointing back at what came before it in its source (general English
+ * anaphora and connectives: "These predictions …", "It also …", "However, …", "In other words, …")
+ * leans on an antecedent the answer may not show.
+ */
+const POINTS_BACK = /^(?:these|this|those|that|such|it|its|they|their|them|he|she|his|her|the same|however|but|and|also|moreover|furthermore|in other words|as (?:above|such|a result)|thus|therefore|hence)\b/i;
 
 const DEFINING = /^(.{2,60}?)(?:\s*(?:\([^)]{1,20}\)))?\s*(?::|\bmeans\b|\bis (?:a|an|the|when|where|how)\b|\bare (?:the )?\b|\brefers? to\b|\bis defined as\b|\bstands? for\b|\bdescribes?\b|\binvolves?\b|=)/i;
 
@@ -180,6 +188,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
       short: words < 6 ? 1 : 0,
       long: words > 45 ? 1 : 0,
       questionMark: u.text.trimEnd().endsWith("?") ? 1 : 0,
+      pointsBack: u.kind !== "claim" && u.kind !== "glossary" && POINTS_BACK.test(u.text.replace(/^[\s*_#>•-]+/, "")) ? 1 : 0,
       domainMismatch: u.curated ? q.ownShare : 1 - q.ownShare,
       // Filled in per model by the composer: votes of the model's labelled example questions.
       example: 0,

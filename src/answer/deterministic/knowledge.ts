@@ -132,9 +132,21 @@ export class Knowledge {
   /** The source spans a claim rests on, as quotable locations in indexed passages. */
   evidenceOf(claim: Chunk): Located[] {
     return (claim.claim?.evidence ?? []).flatMap((e) => {
-      const home = this.passageHolding(e.path, e);
-      // Evidence may run past its passage into the next one; the citation quotes what this passage holds of it.
-      return home ? [{ chunkId: home.id, span: { start: e.start, end: Math.min(e.end, home.end) } }] : [];
+      const passages = this.passagesByPath.get(e.path) ?? [];
+      // One passage holding all of it (passages overlap at their edges) gives one citation ...
+      const whole = passages.find((c) => c.start <= e.start && e.end <= c.end);
+      if (whole) return [{ chunkId: whole.id, span: { start: e.start, end: e.end } }];
+      // ... else evidence running across passages is quoted piece by piece, each piece from the passage that
+      // holds it, so the claim is never cited to only the first half of what supports it.
+      const pieces: Located[] = [];
+      let from = e.start;
+      while (from < e.end) {
+        const home = this.passageHolding(e.path, { start: from, end: e.end });
+        if (!home || home.end <= from) break;
+        pieces.push({ chunkId: home.id, span: { start: from, end: Math.min(e.end, home.end) } });
+        from = home.end;
+      }
+      return pieces;
     });
   }
 

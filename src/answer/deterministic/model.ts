@@ -19,6 +19,8 @@ export const answerModelSchema = z.object({
   policy: z.object({
     /** A unit beyond the opening one must score at least this share of the best unit's probability ... */
     relative: z.number(),
+    /** The same share for a list or a comparison, whose further items are expected to score lower than its first. */
+    relativeWide: z.number(),
     /** ... and at least this probability (the same bar for every answer). */
     absolute: z.number(),
     /** Units shown at most: plain questions, lists and comparisons. */

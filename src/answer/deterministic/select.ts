@@ -22,7 +22,7 @@ export function selectUnits(knowledge: Knowledge, ranked: Scored[], policy: Answ
   if (!first) return [];
   const chosen: Scored[] = [first];
   const cap = shape === "wide" ? policy.maxListUnits : shape === "definition" ? policy.maxDefinitionUnits : policy.maxUnits;
-  const bar = Math.max(policy.absolute, policy.relative * first.p);
+  const bar = Math.max(policy.absolute, (shape === "wide" ? policy.relativeWide : policy.relative) * first.p);
   for (const candidate of ranked.slice(1)) {
     if (chosen.length >= cap || candidate.p < bar) break;
     if (chosen.some((c) => redundant(knowledge, c.unit, candidate.unit))) continue;

@@ -133,7 +133,7 @@ function gateExamples(questions: PreparedQuestion[], selectorFor: (q: PreparedQu
   });
 }
 
-export const DEFAULT_POLICY: AnswerModel["policy"] = { relative: 0.7, absolute: 0.4, maxUnits: 3, maxListUnits: 5, maxDefinitionUnits: 2 };
+export const DEFAULT_POLICY: AnswerModel["policy"] = { relative: 0.7, relativeWide: 0.7, absolute: 0.4, maxUnits: 3, maxListUnits: 5, maxDefinitionUnits: 2 };
 
 export function modelWith(selector: number[], gate: number[], gateThreshold: number, policy: AnswerModel["policy"], examples?: ExampleSetData): AnswerModel {
   return {
