@@ -47,21 +47,23 @@ const OWN_DOCS = "test/fixtures/own-docs";
 
 /** Candidate selection policies, judged by cross-validated pass rate less a small cost per off-label sentence shown. */
 const POLICIES: AnswerModel["policy"][] = [];
-for (const relative of [0.8, 0.9, 0.95])
+for (const relative of [0.7, 0.8, 0.9])
   for (const relativeWide of [0.6, 0.7, 0.8, 0.9])
-    for (const absolute of [0.3])
+    for (const absolute of [0.3, 0.5])
       for (const maxUnits of [2, 3])
-        for (const maxListUnits of [3, 4, 5]) for (const maxDefinitionUnits of [1, 2]) POLICIES.push({ relative, relativeWide, absolute, maxUnits, maxListUnits, maxDefinitionUnits });
+        for (const maxListUnits of [3, 4]) for (const maxDefinitionUnits of [1, 2]) POLICIES.push({ relative, relativeWide, absolute, maxUnits, maxListUnits, maxDefinitionUnits });
 /**
  * What one sentence shown that carries none of the key facts costs, in questions passed. The strict
  * reading of blind-2 at first sight (eval/audits/blind-2-first-sight.jsonl) graded answers by how many
  * sources they cited: one 4.33/5 (2 of 3 free of defects), two 3.71 (11 of 14 tagged OFFTOPIC), three
  * 2.67 (18 of 21 OFFTOPIC); a keyword miss is graded about 2. So a padding sentence costs a reader
- * roughly a third to a half of what a missed question does; 0.15 counts it at the low end, because
- * not every sentence without the key phrases is padding. (At 0.04, the cost used before, the chosen
- * policy showed 1.2 such sentences an answer.)
+ * roughly a third to a half of what a missed question does. 0.1 counts it below that, because not
+ * every sentence without the key phrases is padding, and because the selector's first pick is wrong
+ * often enough that a second sentence carries the answer: at 0.15 the policy kept one or two
+ * sentences (cross-validated 303/409) and "where is most of KPO done?" got the definition of KPO alone.
+ * (At 0.04, the cost used before, the chosen policy showed 1.2 such sentences an answer.)
  */
-const OFF_LABEL_COST = 0.15;
+const OFF_LABEL_COST = 0.1;
 
 async function corpusOver(settings: Settings, name: string, questionFiles: string[], embedder: ReturnType<typeof withQueryBatching>): Promise<TrainingCorpus> {
   const { index } = await ensureIndex(settings, embedder, { info: (m) => console.error(`[${name}] ${m}`) });

@@ -113,6 +113,19 @@ describe("constraints come from what is asked, not from the story around it", ()
     expect(answer.answer).not.toMatch(/say nothing about (?:Monday|Manila|Priya|Mumbai)/);
   });
 
+  it("a qualifier no source meets (a year) gives not_found that says so and, cited, what the sources do say about the rest", async () => {
+    const answer = await ask("Did Evalueserve predict the KPO market size for 2030?");
+    expect(answer.status).toBe("not_found");
+    expect(answer.answer).toMatch(/^The sources say nothing about 2030\. What they do say: .*\[1\]/);
+    expect(answer.citations.length).toBeGreaterThan(0);
+  });
+
+  it("what a question asks about, unknown to the corpus, gets no quote of something else", async () => {
+    const answer = await ask("recommend a good pizza place");
+    expect(answer.status).toBe("not_found");
+    expect(answer.citations).toEqual([]);
+  });
+
   it("a fact of the kind asked for that no source states gives not_found, saying what is missing and, cited, what the sources do say", async () => {
     const answer = await ask("What year did Ashish Gupta coin the term KPO?");
     expect(answer.status).toBe("not_found");

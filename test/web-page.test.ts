@@ -450,7 +450,7 @@ describe("web page: accessibility, layout, weight", () => {
       await page.screenshot({ path: path.join(ARTEFACTS, `ask-${size}.png`) });
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
-      await page.locator('[data-testid="citation"][data-n="2"]').first().click();
+      await page.locator('[data-testid="citation"][data-n="1"]').first().click();
       await page.getByTestId("source-highlight").waitFor();
       await page.screenshot({ path: path.join(ARTEFACTS, `source-${size}.png`) });
       expect(await overflow()).toBeLessThanOrEqual(0);

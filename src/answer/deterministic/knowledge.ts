@@ -141,9 +141,12 @@ export class Knowledge {
       const pieces: Located[] = [];
       let from = e.start;
       while (from < e.end) {
-        const home = this.passageHolding(e.path, { start: from, end: e.end });
-        if (!home || home.end <= from) break;
-        pieces.push({ chunkId: home.id, span: { start: from, end: Math.min(e.end, home.end) } });
+        // The passage holding this point, or the next one starting before the evidence ends (passages may leave
+        // the whitespace between them out).
+        const home = passages.find((c) => c.start <= from && from < c.end) ?? passages.filter((c) => c.start > from && c.start < e.end).sort((a, b) => a.start - b.start)[0];
+        if (!home) break;
+        const start = Math.max(from, home.start);
+        pieces.push({ chunkId: home.id, span: { start, end: Math.min(e.end, home.end) } });
         from = home.end;
       }
       return pieces;
