@@ -5,10 +5,10 @@
  *   npm run train                 # prepare, cross-validate, fit on everything, write the model
  *   npm run train -- --dry-run    # cross-validate and print, write nothing
  *
- * The pool: eval/dev.jsonl, eval/probe.jsonl, eval/heldout-1.jsonl, eval/blind-1.jsonl and
- * eval/blind-2.jsonl over the KPO corpus, and test/fixtures/own-docs/questions.jsonl over the KPO corpus
- * with that fixture's six documents added (built in .bench/train-own through the project's own import
- * path, as `npm run eval -- --add` does). Folds come from
+ * The pool: eval/dev.jsonl, eval/probe.jsonl, eval/heldout-1.jsonl and the blind sets eval/blind-1..3
+ * over the KPO corpus, and each own-documents fixture's questions (test/fixtures/own-docs, own-docs-2)
+ * over the KPO corpus with that fixture's six documents added (built in .bench/train-<fixture> through
+ * the project's own import path, as `npm run eval -- --add` does). Folds come from
  * a hash of each question id and the fit is exact (Newton's method), so a run is deterministic.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -42,8 +42,9 @@ import { FEATURES } from "../src/answer/deterministic/features.ts";
 import { GATE_FEATURES } from "../src/answer/deterministic/gate.ts";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const KPO_SETS = ["eval/dev.jsonl", "eval/probe.jsonl", "eval/heldout-1.jsonl", "eval/blind-1.jsonl", "eval/blind-2.jsonl"];
-const OWN_DOCS = "test/fixtures/own-docs";
+const KPO_SETS = ["eval/dev.jsonl", "eval/probe.jsonl", "eval/heldout-1.jsonl", "eval/blind-1.jsonl", "eval/blind-2.jsonl", "eval/blind-3.jsonl"];
+/** Own-documents fixtures: each one's documents added to the KPO corpus, and its questions asked of that. */
+const OWN_DOCS = ["test/fixtures/own-docs", "test/fixtures/own-docs-2"];
 
 /** Candidate selection policies, judged by cross-validated pass rate less a small cost per off-label sentence shown. */
 const POLICIES: AnswerModel["policy"][] = [];
@@ -74,7 +75,8 @@ async function corpusOver(settings: Settings, name: string, questionFiles: strin
 }
 
 /** The KPO corpus with the own-documents fixture added through the project's import path, in a folder of its own. */
-const ownDocsSettings = () => corpusWith(rootDir, path.join(rootDir, OWN_DOCS), path.join(rootDir, ".bench", "train-own"), { ...process.env, LOG_LEVEL: "warn" });
+const ownDocsSettings = (fixture: string) =>
+  corpusWith(rootDir, path.join(rootDir, fixture), path.join(rootDir, ".bench", `train-${path.basename(fixture)}`), { ...process.env, LOG_LEVEL: "warn" });
 
 function summarise(outcomes: QuestionOutcome[]): string {
   const by = new Map<string, QuestionOutcome[]>();
@@ -104,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
   const base = loadSettings({ ...process.env, LOG_LEVEL: "warn" }, rootDir);
   const embedder = withQueryBatching(createEmbedder(base));
   try {
-    const corpora = [await corpusOver(base, "kpo", KPO_SETS, embedder), await corpusOver(await ownDocsSettings(), "own-docs", [`${OWN_DOCS}/questions.jsonl`], embedder)];
+    const corpora = [await corpusOver(base, "kpo", KPO_SETS, embedder)];
+    for (const fixture of OWN_DOCS) corpora.push(await corpusOver(await ownDocsSettings(fixture), path.basename(fixture), [`${fixture}/questions.jsonl`], embedder));
     const started = performance.now();
     const prepared = await prepareQuestions(corpora, (done, total) => {
       if (done % 50 === 0 || done === total) process.stderr.write(`prepared ${done}/${total}\r`);
@@ -132,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
 
     const parts = trainParts(prepared);
     const pool = await Promise.all(
-      [...KPO_SETS, `${OWN_DOCS}/questions.jsonl`].map(async (f) => ({ file: f, sha256: createHash("sha256").update(await readFile(path.join(rootDir, f))).digest("hex").slice(0, 16) })),
+      [...KPO_SETS, ...OWN_DOCS.map((f) => `${f}/questions.jsonl`)].map(async (f) => ({ file: f, sha256: createHash("sha256").update(await readFile(path.join(rootDir, f))).digest("hex").slice(0, 16) })),
     );
     const cvPass = best.outcomes.filter((o) => o.pass).length;
     const model: AnswerModel = {

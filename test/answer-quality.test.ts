@@ -120,6 +120,11 @@ describe("constraints come from what is asked, not from the story around it", ()
     expect(answer.citations.length).toBeGreaterThan(0);
   });
 
+  it("one word the corpus never uses, among words it does, is a figure of speech, not what is asked about", async () => {
+    const answer = await ask("Is it better to keep a bench of on-call outside experts or lock in a long-term relationship with a single provider?");
+    expect(answer.answer).not.toMatch(/say nothing about bench/);
+  });
+
   it("what a question asks about, unknown to the corpus, gets no quote of something else", async () => {
     const answer = await ask("recommend a good pizza place");
     expect(answer.status).toBe("not_found");

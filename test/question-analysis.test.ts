@@ -28,6 +28,9 @@ describe("the focus is the interrogative part; the rest is context", () => {
     ["wat is KPO exactly?? keep seeing it in #ops", "wat is KPO exactly??", "keep seeing it in #ops"],
     ["Hi! Could you help me with this: what are the risks of KPO? Thanks a lot!", "what are the risks of KPO?", "Hi! Could you help me with this Thanks a lot!"],
     ["ok and bpo is what again lol", "ok and bpo is what again lol", ""],
+    // A statement that ends with a question mark before a real question is story, and ", whats" starts a question.
+    ["a vendor from Yakima dropped off a basket, maybe $60 worth? whats the max gift we can accept?", "whats the max gift we can accept?", "a vendor from Yakima dropped off a basket, maybe $60 worth?"],
+    ["onboarding a cleaning company from Boise, whats the insurance they need?", "whats the insurance they need?", "onboarding a cleaning company from Boise"],
   ])("%s", (question, focus, context) => {
     const analyzed = analyzeQuestion(question);
     expect(analyzed.focus).toBe(focus);
@@ -99,6 +102,11 @@ describe("a pronoun in the focus takes the glossary term of the context", () => 
     expect(readAsks(question, matches, 0).defines).toBe("red file");
   });
 
+  it("takes what the story puts in quotes over a name it uses", () => {
+    const { question } = resolveSubject(analyzeQuestion("someone in standup said Fenwick Dairy is 'on amber watch' - whats that mean exactly?"), matcher);
+    expect(question.subjectName).toBe("on amber watch");
+  });
+
   it("leaves a focus that names its own subject alone", () => {
     const analyzed = analyzeQuestion("We use BPO today. What is KPO?");
     const { question, matches } = resolveSubject(analyzed, matcher);
@@ -120,12 +128,26 @@ describe("a numbered name, a follow-on and an intensifier", () => {
   it("asks for a year with words that say what kind of fact, not what about", () => {
     expect(readAsks(analyzeQuestion("What year did Ashish Gupta coin the term KPO?"), [], 3)).toMatchObject({ answerType: "date", typeCue: "What year" });
   });
+
+  it("reads 'who' after a preposition as a clause, not a request for a name", () => {
+    expect(readAsks(analyzeQuestion("do we lose any say in who gets hired to work on our account?"), [], 3).answerType).toBeUndefined();
+    expect(readAsks(analyzeQuestion("who's usually credited with the label 'KPO'?"), [], 3).answerType).toBe("person");
+  });
+
+  it("reads a decade as a span, not a year to be met", () => {
+    expect(analyzeQuestion("How big was the market in the mid-2000s?").figures).toEqual([]);
+    expect(analyzeQuestion("How big was the market in 2006?").figures).toEqual(["2006"]);
+  });
 });
 
 describe("requests that are not questions", () => {
   it("refuses to write an email, and says it answers questions instead", () => {
     const screen = screenQuestion("our vendor missed a deadline again. write me an email telling them off");
     expect(screen).toMatchObject({ verdict: "refused", reason: "task" });
+  });
+
+  it("refuses a writing request whatever adjectives stand between the verb and the text asked for", () => {
+    expect(screenQuestion("write me a really nasty slack message mocking our offshore team, make it funny")).toMatchObject({ verdict: "refused", reason: "task" });
   });
 
   it("refuses an insult to a group of people, whatever else is asked", () => {

@@ -50,7 +50,8 @@ const ANSWER_TYPES: [AnswerType, RegExp][] = [
   ["duration", /\bhow (?:long|many (?:days|weeks|months|years|hours))\b/i],
   ["amount", /\bhow much\b(?!\s+(?:does|do|did|is|are|can|could|would|will)\b(?!.*\b(?:cost|pay|charge|spend|worth|budget|save)\w*))|\bwhat(?:'s| is| was| are| were)?\b[^?]{0,30}?\b(?:budget|price|cost|fee|rate|salary|limit|threshold|value|amount|spend|revenue)s?\b|\bhow big\b|\bworth\b/i],
   ["number", /\bhow many\b|\bwhat (?:percentage|percent|share|proportion|number)\b/i],
-  ["person", /\bwho(?:'s|m)?\b|\bwhose\b|\b(?:name|names) of (?:the )?(?:person|people|ceo|head|chair|owner)\b/i],
+  // After a preposition, "who" opens a clause that names no one: "a say in who gets hired", "control over who works on it".
+  ["person", /(?<!\b(?:in|on|of|over|about|for|with|to|from|by)\s+)\bwho(?:'s|m)?\b|\bwhose\b|\b(?:name|names) of (?:the )?(?:person|people|ceo|head|chair|owner)\b/i],
   ["place", /\bwhere\b|\bwhich (?:country|countries|city|cities|region|regions|location|locations)\b|\bin what (?:country|city|region)\b/i],
 ];
 

@@ -66,11 +66,13 @@ export function unmetConstraints(knowledge: Knowledge, q: QuestionView, ranked: 
   const names = q.analyzed.names.filter((n) => !texts.some((t) => t.includes(n.toLowerCase())) && knowledge.resolve(n.toLowerCase()) === undefined && knowledge.sourcesNamedIn(n).size === 0);
   // With no glossary subject, a noun of the focus the corpus never uses (by any spelling close enough to be a
   // typo) is what is asked about, and nothing can speak about it: "recommend a good pizza place".
+  // Only when such nouns are at least half of what the focus asks about: one unknown word among known ones ("a
+  // bench of on-call outside experts", "products out the door faster") is a figure of speech or a detail.
   if (q.subjects.length === 0) {
     const generic = new Set(q.analyzed.generic);
-    for (const word of topicWords(q.analyzed.focus)) {
-      if (!generic.has(word) && knowledge.resolve(word) === undefined && !names.some((n) => n.toLowerCase().includes(word))) names.push(word);
-    }
+    const words = topicWords(q.analyzed.focus).filter((w) => !generic.has(w));
+    const unknown = words.filter((w) => knowledge.resolve(w) === undefined && !names.some((n) => n.toLowerCase().includes(w)));
+    if (unknown.length > 0 && 2 * unknown.length >= words.length) names.push(...unknown);
   }
   const figures = q.analyzed.figures.filter((f) => !texts.some((t) => t.includes(f)));
   const type = q.asks.answerType;

@@ -11,7 +11,7 @@ export type Screen =
   | { verdict: "refused"; reason: "empty" | "injection" | "abuse" | "task" | "repetitive"; reply: string };
 
 /** A request to write something for the user (an email, a letter, a post): the assistant answers questions, it writes nothing else. */
-const WRITING_TASK = /(?:^\W*|[,;:]\s*|\b(?:please|just|can you|could you|would you|will you|now|then|and|also)\s+)(?:write|draft|compose|generate|create)\b(?:\s+\w+){0,3}?\s+(?:an?\s+|the\s+|my\s+)?(?:\w+\s+)?(?:e-?mail|letter|message|memo|post|tweet|reply|response|speech|slogan|pitch|complaint)s?\b/i;
+const WRITING_TASK = /(?:^\W*|[,;:]\s*|\b(?:please|just|can you|could you|would you|will you|now|then|and|also)\s+)(?:write|draft|compose|generate|create)\b(?:\s+[\w'-]+){0,6}?\s+(?:e-?mail|letter|message|memo|post|tweet|reply|response|speech|slogan|pitch|complaint)s?\b/i;
 
 /**
  * Patterns of text addressed to the assistant about how it should behave or answer (general

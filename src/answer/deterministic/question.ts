@@ -75,7 +75,7 @@ export function stripMarkup(text: string): string {
 function pieces(text: string): string[] {
   return text
     .split(/(?<=[.?!])\s+|\n+/)
-    .flatMap((sentence) => sentence.split(/\s*[:;]\s+|\s+[-–—]\s+|,?\s+but\s+(?=\S)|,\s+(?=(?:what|which|why|how|who|where|when)\b)/i))
+    .flatMap((sentence) => sentence.split(/\s*[:;]\s+|\s+[-–—]\s+|,?\s+but\s+(?=\S)|,\s+(?=(?:what(?:'?s)?|wats?|which|why|how|who|where|when)\b)/i))
     .map((p) => p.trim())
     .filter(Boolean);
 }
@@ -94,7 +94,12 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const text = correct(stripMarkup(question).replace(ABOUT_THE_SOURCES, " ").replace(/\s+/g, " ").trim());
   const parts = pieces(text);
   // "Could you help me with this?" asks nothing by itself: it frames the question that follows.
-  const asking = parts.map((p) => (p.endsWith("?") || INTERROGATIVE.test(p)) && !POLITE_FRAME.test(p));
+  const opens = parts.map((p) => INTERROGATIVE.test(p) && !POLITE_FRAME.test(p));
+  const asking = parts.map((p, i) => (p.endsWith("?") || opens[i]!) && !POLITE_FRAME.test(p));
+  // A statement with a question mark before a piece that opens with a question word is part of the story
+  // ("a vendor from Yakima dropped off a basket, maybe $60 worth? what's the max gift we can accept?").
+  const firstOpening = opens.indexOf(true);
+  for (let i = 0; i < firstOpening; i++) asking[i] = false;
   const first = asking.indexOf(true);
   let focusParts = parts;
   let contextParts: string[] = [];
@@ -109,8 +114,9 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const focus = focusParts.join(" ");
   // Constraints come from what is asked, not from the story around it: "our vendor in Manila" or "on Monday" in a
   // preamble is context, so only the focus's years, figures and names must be met by the evidence.
-  // A year counts inside a code too ("FY2026"); other figures are numbers of three digits or more.
-  const figures = [...new Set(focus.match(/(?<![\d.,])(?:1[89]\d\d|20\d\d)(?![\d.,]?\d)|\b\d{3,}(?:[.,]\d+)*\b/g) ?? [])];
+  // A year counts inside a code too ("FY2026"); other figures are numbers of three digits or more. A decade
+  // ("the mid-2000s", "1990s") is a span no single year has to match, so it is no figure.
+  const figures = [...new Set(focus.replace(/\b(?:1[89]|20)\d0'?s\b/g, " ").match(/(?<![\d.,])(?:1[89]\d\d|20\d\d)(?![\d.,]?\d)|\b\d{3,}(?:[.,]\d+)*\b/g) ?? [])];
   const present = /\b(?:today|now|nowadays|currently|current|latest|these days|this year|right now|rn|at the moment|as of now)\b/i;
   const quantity = /\b(?:how (?:many|much|big|large)|number of|size of|share of|price|prices|salary|salaries|rate|rates|revenue|headcount|stock|worth|ceo|president|chairman|chair|director|owner|head of|leader|boss)\b/i;
   const context = contextParts.join(" ");
@@ -149,6 +155,12 @@ export function namesPlace(text: string): boolean {
     }
     return place;
   });
+}
+
+/** The last phrase a text puts in quotes (quotes standing apart from words, so "we're … don't" is none), normalised. */
+function lastQuoted(text: string): string | undefined {
+  const quoted = [...text.matchAll(/(?:^|[\s(])['"‘“]([^'"’”]{2,60}?)['"’”](?=$|[\s.,;:!?)-])/g)].map((m) => normalizeTerm(m[1]!)).filter(Boolean);
+  return quoted.at(-1);
 }
 
 /** The referent's last name, as one phrase (adjacent names joined: "Red File"), when it comes after word `after` of the context. */
@@ -225,7 +237,8 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   const fromContext = matcher.match(question.context);
   const resolved = { ...question, referent: "", referentNames: [] };
   if (!fromContext.length) {
-    const name = POINTS_BACK.test(question.focus) ? laterName(question, -1) : undefined;
+    // What the story puts in quotes is what a pointing word asks about ("X is 'on amber watch' - what's that mean?"), before any name.
+    const name = POINTS_BACK.test(question.focus) ? (lastQuoted(question.referent) ?? laterName(question, -1)) : undefined;
     return name ? { question: { ...resolved, focus: `${question.focus} ${name}`, subjectName: name }, matches: [] } : { question, matches };
   }
   // The pronoun stands for one term: the one the context quotes ("called KPO 'transformational BPO'"), else the last one named.
