@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import cors from "cors";
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import { rateLimit, ipKeyGenerator } from "express-rate-limit";
+import { rateLimit, ipKeyGenerator, type Store } from "express-rate-limit";
 import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Assistant } from "../assistant-types.ts";
@@ -44,6 +44,16 @@ export interface AppDeps {
    * MCP_HTTP=true); mounted at POST /mcp behind the same keys, rate limits and readiness as /v1/*.
    */
   mcp?: McpEndpoint;
+  /** With WORKERS > 1: this process is one of several serving the port (src/cluster/worker.ts). */
+  workers?: WorkerGroup;
+}
+
+/** What several worker processes serving one port keep in common, through their primary. */
+export interface WorkerGroup {
+  /** Rate-limit counters every worker shares (without Redis; with it, what Redis falls back to). */
+  rateLimitStore(): Store;
+  /** The Prometheus text of every worker's metrics, summed. */
+  metricsText(): Promise<string>;
 }
 
 export type McpEndpoint = (req: Request, res: Response, request: { body: unknown; assistant: Assistant; log: Logger }) => Promise<void>;
@@ -90,13 +100,16 @@ export function createApp(deps: AppDeps): Express {
   if (!settings.PUBLIC_ENDPOINTS.includes("metrics")) app.use("/metrics", auth.identify, auth.enforce);
   if (!settings.PUBLIC_ENDPOINTS.includes("openapi")) app.use("/openapi.json", auth.identify, auth.enforce);
   // 5. /v1/* (and /mcp): identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON.
-  // One limiter for both, so a key's requests count against one budget whichever way they come.
+  // One limiter for both, so a key's requests count against one budget whichever way they come
+  // (and whichever worker serves them: Redis, or the cluster primary's counters).
+  const hostStore = deps.workers?.rateLimitStore();
+  const store = deps.redis ? new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics), hostStore) : hostStore;
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: settings.RATE_LIMIT_PER_MINUTE,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    ...(deps.redis ? { store: new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics)) } : {}),
+    ...(store ? { store } : {}),
     keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
     handler: (_req, res, next) => {
       next(new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`));
@@ -120,7 +133,7 @@ export function createApp(deps: AppDeps): Express {
   let document: unknown;
   const specs: AnyRouteSpec[] = [
     ...healthRoutes({ assistant: deps.assistant }),
-    ...metaRoutes({ metrics, openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
+    ...metaRoutes({ metrics, metricsText: deps.workers?.metricsText ?? (() => metrics.registry.metrics()), openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
     ...askRoutes({ settings, metrics }),
     ...answersRoutes(),
     ...searchRoutes({ settings }),
@@ -198,7 +211,7 @@ function rateLimitFallback(logger: Logger, metrics: ApiMetrics): (error: unknown
     metrics.sharedStateFallbacks.inc({ component: "rate_limit" });
     if (Date.now() - lastLogged < 60_000) return;
     lastLogged = Date.now();
-    logger.warn({ err: error }, "redis unreachable: rate limits are counted per process until it returns");
+    logger.warn({ err: error }, "redis unreachable: rate limits are counted on this host only until it returns");
   };
 }
 

@@ -7,8 +7,9 @@ import { whenReady } from "../store/redis.ts";
 const STARTUP_WAIT_MS = 3_000;
 
 /**
- * Rate-limit counters in Redis (shared by every replica), falling back to this process's
- * memory while Redis is unreachable, so requests are still limited (per process) and never
+ * Rate-limit counters in Redis (shared by every replica), falling back to `local` (this process's
+ * memory, or with WORKERS > 1 the counters the cluster primary keeps for this host's workers)
+ * while Redis is unreachable, so requests are still limited (per host) and never
  * fail because of the limiter. `onFallback` runs on every fallback (logged and counted by
  * the caller). After a failure the Redis scripts are loaded again, at most once a second,
  * so the shared counters come back on their own when Redis does.
@@ -20,7 +21,7 @@ const STARTUP_WAIT_MS = 3_000;
  */
 export class FallbackRateLimitStore implements Store {
   readonly localKeys = false;
-  private readonly memory = new MemoryStore();
+  private readonly local: Store;
   private readonly shared: RedisStore;
   private options: Options | undefined;
   private nextReload = 0;
@@ -29,7 +30,8 @@ export class FallbackRateLimitStore implements Store {
   private readonly redis: Redis;
   private readonly onFallback: (error: unknown) => void;
 
-  constructor(redis: Redis, onFallback: (error: unknown) => void) {
+  constructor(redis: Redis, onFallback: (error: unknown) => void, local: Store = new MemoryStore()) {
+    this.local = local;
     this.redis = redis;
     this.onFallback = onFallback;
     this.shared = new RedisStore({
@@ -40,8 +42,8 @@ export class FallbackRateLimitStore implements Store {
 
   init(options: Options): Promise<void> {
     this.options = options;
-    this.memory.init(options);
     this.ready = (async () => {
+      await this.local.init?.(options);
       if (!(await whenReady(this.redis, STARTUP_WAIT_MS))) {
         this.fellBack(new Error(`redis was not ready within ${STARTUP_WAIT_MS} ms of start-up`));
         return;
@@ -67,7 +69,7 @@ export class FallbackRateLimitStore implements Store {
       return await this.shared.increment(key);
     } catch (error) {
       this.fellBack(error);
-      return this.memory.increment(key);
+      return this.local.increment(key);
     }
   }
 
@@ -77,19 +79,19 @@ export class FallbackRateLimitStore implements Store {
       return await this.shared.get(key);
     } catch (error) {
       this.fellBack(error);
-      return this.memory.get(key);
+      return this.local.get?.(key);
     }
   }
 
   async decrement(key: string): Promise<void> {
-    await this.shared.decrement(key).catch(() => this.memory.decrement(key));
+    await this.shared.decrement(key).catch(() => this.local.decrement(key));
   }
 
   async resetKey(key: string): Promise<void> {
-    await Promise.all([this.shared.resetKey(key).catch(() => undefined), this.memory.resetKey(key)]);
+    await Promise.all([this.shared.resetKey(key).catch(() => undefined), this.local.resetKey(key)]);
   }
 
   shutdown(): void {
-    this.memory.shutdown();
+    void this.local.shutdown?.();
   }
 }
