@@ -8,6 +8,7 @@ import { restartDelayMs } from "../src/cluster/primary.ts";
 import { PRELOAD } from "../src/config/project.ts";
 import type { Answer } from "../src/schema/answer.ts";
 import { REPO_ROOT } from "./support/assistant.ts";
+import { isRunning } from "./support/processes.ts";
 import { tempProject } from "./support/project.ts";
 
 /**
@@ -82,19 +83,10 @@ beforeAll(async () => {
 afterAll(async () => {
   if (primary && primary.exitCode === null && primary.signalCode === null) {
     primary.kill("SIGKILL");
-    for (const pid of workers.values()) if (alive(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of workers.values()) if (isRunning(pid)) process.kill(pid, "SIGKILL");
   }
   await project?.remove();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let requests = 0;
 /** One request on a connection of its own; resolves with the status, the body and the pid of the worker that served it. */
@@ -182,7 +174,7 @@ describe("npm start with WORKERS=2 serves one port from two processes", () => {
     process.kill(victim, "SIGKILL");
     const replacement = await replaced;
     expect(replacement).not.toBe(victim);
-    expect(alive(victim)).toBe(false);
+    expect(isRunning(victim)).toBe(false);
     expect(logLines).toContainEqual(expect.objectContaining({ msg: "worker exited unexpectedly; restarting it", slot, pid: victim, signal: "SIGKILL" }));
 
     const served: number[] = [];
@@ -200,7 +192,7 @@ describe("npm start with WORKERS=2 serves one port from two processes", () => {
     const exited = new Promise<number | null>((resolve) => primary.once("exit", (code) => resolve(code)));
     primary.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isRunning)).toEqual([]);
     for (const pid of pids) expect(logLines).toContainEqual(expect.objectContaining({ pid, name: "kpo-api", msg: "shut down", clean: true }));
     expect(logLines).toContainEqual(expect.objectContaining({ name: "kpo-primary", msg: "shut down", clean: true }));
   }, 60_000);
