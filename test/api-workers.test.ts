@@ -175,7 +175,7 @@ describe("npm start with WORKERS=2 serves one port from two processes", () => {
     const replacement = await replaced;
     expect(replacement).not.toBe(victim);
     expect(isRunning(victim)).toBe(false);
-    expect(logLines).toContainEqual(expect.objectContaining({ msg: "worker exited unexpectedly; restarting it", slot, pid: victim, signal: "SIGKILL" }));
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: "worker exited unexpectedly; restarting it", slot, workerPid: victim, signal: "SIGKILL" }));
 
     const served: number[] = [];
     for (let i = 0; i < 4; i++) {

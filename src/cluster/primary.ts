@@ -48,8 +48,9 @@ interface Slot {
  * rate-limit counters of every worker, sums their metrics for /metrics, relays "load the new index"
  * from the worker that published it to the others, restarts a worker that dies unexpectedly (with
  * a back-off while they keep dying young; logged), and passes SIGTERM/SIGINT on as a graceful
- * shutdown of each worker. A worker that fails before any worker was ever ready (a broken corpus)
- * stops the whole server, as it would stop a single process.
+ * shutdown of each worker. A worker that fails before the server was first ready (every worker
+ * loaded the index once; a broken corpus, say) stops the whole server, as it would stop a single
+ * process.
  */
 export async function runPrimary(settings: Settings, options: { exec: string; slotEnv: string }): Promise<void> {
   const logger = createLogger(settings, "kpo-primary");
@@ -73,7 +74,7 @@ export async function runPrimary(settings: Settings, options: { exec: string; sl
       const status = body as WorkerStatus;
       slot.ready = true;
       slot.quickDeaths = 0;
-      logger.info({ slot: index, pid: worker.process.pid }, "worker ready");
+      logger.info({ slot: index, workerPid: worker.process.pid }, "worker ready");
       say(`kpo api worker ${index} ready (pid ${worker.process.pid})`);
       if (!everReady && slots.every((s) => s.ready)) {
         everReady = true;
@@ -98,7 +99,7 @@ export async function runPrimary(settings: Settings, options: { exec: string; sl
       logger.info({ url, workers: settings.WORKERS }, "listening");
       say(`kpo api listening on ${url} (${settings.WORKERS} workers loading the index; /readyz answers 503 until they are ready)`);
     } else if (found !== url) {
-      logger.warn({ url, found, pid: worker.process.pid }, "a worker listens on another address than the first");
+      logger.warn({ url, found, workerPid: worker.process.pid }, "a worker listens on another address than the first");
     }
   });
 
@@ -115,7 +116,7 @@ export async function runPrimary(settings: Settings, options: { exec: string; sl
         return;
       }
       if (!everReady) {
-        logger.error({ slot: index, pid: worker.process.pid, code, signal }, "a worker exited before the server was ready; stopping");
+        logger.error({ slot: index, workerPid: worker.process.pid, code, signal }, "a worker exited before the server was ready; stopping");
         process.stderr.write(`kpo: worker ${index} exited (${signal ?? `code ${code}`}) before the server was ready; stopping the others\n`);
         failed = true;
         stop("a worker failed at start-up");
@@ -124,7 +125,7 @@ export async function runPrimary(settings: Settings, options: { exec: string; sl
       }
       slot.quickDeaths = Date.now() - slot.startedAt < STABLE_UPTIME_MS ? slot.quickDeaths + 1 : 0;
       const delay = restartDelayMs(slot.quickDeaths);
-      logger.warn({ slot: index, pid: worker.process.pid, code, signal, restartInMs: delay }, "worker exited unexpectedly; restarting it");
+      logger.warn({ slot: index, workerPid: worker.process.pid, code, signal, restartInMs: delay }, "worker exited unexpectedly; restarting it");
       slot.restartTimer = setTimeout(() => fork(index), delay);
     });
   });
