@@ -103,39 +103,45 @@ export async function runPrimary(settings: Settings, options: { exec: string; sl
     }
   });
 
-  const exited = new Promise<void>((resolve) => {
-    cluster.on("exit", (worker: Worker, code: number | null, signal: string | null) => {
-      const index = slotOf(worker);
-      if (index < 0) return;
-      const slot = slots[index]!;
-      Object.assign(slot, { worker: undefined, rpc: undefined, listening: false, ready: false });
-      const clean = code === 0 && !signal;
-      if (!clean) failed ||= stopping;
-      if (stopping) {
-        if (slots.every((s) => !s.worker)) resolve();
-        return;
-      }
-      if (!everReady) {
-        logger.error({ slot: index, workerPid: worker.process.pid, code, signal }, "a worker exited before the server was ready; stopping");
-        process.stderr.write(`kpo: worker ${index} exited (${signal ?? `code ${code}`}) before the server was ready; stopping the others\n`);
-        failed = true;
-        stop("a worker failed at start-up");
-        if (slots.every((s) => !s.worker)) resolve();
-        return;
-      }
-      slot.quickDeaths = Date.now() - slot.startedAt < STABLE_UPTIME_MS ? slot.quickDeaths + 1 : 0;
-      const delay = restartDelayMs(slot.quickDeaths);
-      logger.warn({ slot: index, workerPid: worker.process.pid, code, signal, restartInMs: delay }, "worker exited unexpectedly; restarting it");
-      slot.restartTimer = setTimeout(() => fork(index), delay);
-    });
+  let allExited: () => void = () => {};
+  const exited = new Promise<void>((resolve) => (allExited = resolve));
+  const resolveWhenNoneLeft = () => void (slots.every((s) => !s.worker) && allExited());
+  cluster.on("exit", (worker: Worker, code: number | null, signal: string | null) => {
+    const index = slotOf(worker);
+    if (index < 0) return;
+    const slot = slots[index]!;
+    // A worker stopped before it listened was sent SIGTERM (it had nothing in flight): that is a clean stop too.
+    const clean = (code === 0 && !signal) || (stopping && signal === "SIGTERM" && !slot.listening);
+    Object.assign(slot, { worker: undefined, rpc: undefined, listening: false, ready: false });
+    if (stopping) {
+      failed ||= !clean;
+      resolveWhenNoneLeft();
+      return;
+    }
+    if (!everReady) {
+      logger.error({ slot: index, workerPid: worker.process.pid, code, signal }, "a worker exited before the server was ready; stopping");
+      process.stderr.write(`kpo: worker ${index} exited (${signal ?? `code ${code}`}) before the server was ready; stopping the others\n`);
+      failed = true;
+      stop("a worker failed at start-up");
+      return;
+    }
+    slot.quickDeaths = Date.now() - slot.startedAt < STABLE_UPTIME_MS ? slot.quickDeaths + 1 : 0;
+    const delay = restartDelayMs(slot.quickDeaths);
+    logger.warn({ slot: index, workerPid: worker.process.pid, code, signal, restartInMs: delay }, "worker exited unexpectedly; restarting it");
+    slot.restartTimer = setTimeout(() => fork(index), delay);
   });
 
   let forceTimer: NodeJS.Timeout | undefined;
   const stop = (reason: string) => {
     stopping = true;
     for (const slot of slots) clearTimeout(slot.restartTimer);
-    // Each worker drains its requests and runs its shutdown hooks; one that hangs is killed.
-    for (const slot of slots) void slot.rpc?.request(METHODS.shutdown, reason).catch(() => undefined);
+    // A serving worker drains its requests and runs its shutdown hooks; one still starting up (it
+    // may not listen to the primary yet) has nothing in flight and simply ends; one that hangs is killed.
+    for (const slot of slots) {
+      if (slot.listening) void slot.rpc?.request(METHODS.shutdown, reason).catch(() => undefined);
+      else slot.worker?.process.kill("SIGTERM");
+    }
+    resolveWhenNoneLeft();
     forceTimer ??= setTimeout(() => {
       logger.warn("workers did not shut down in time; killing them");
       for (const slot of slots) slot.worker?.process.kill("SIGKILL");

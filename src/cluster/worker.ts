@@ -39,6 +39,10 @@ export function joinCluster(registry: Registry, slot: number): ClusterWorker {
   if (!cluster.isWorker) throw new Error("joinCluster is for a cluster worker (WORKERS > 1)");
   const rpc = createRpc({ send: (message, callback) => process.send!(message, undefined, undefined, callback), on: (event, listener) => process.on(event, listener) });
   rpc.handle(METHODS.ownMetrics, () => registry.getMetricsAsJSON());
+  // A shutdown that arrives before the server registered how to shut down waits for it.
+  let shutdown: ((reason: string) => void) | undefined;
+  let shutdownAsked: string | undefined;
+  rpc.handle(METHODS.shutdown, (reason) => void (shutdown ? shutdown(String(reason)) : (shutdownAsked = String(reason))));
   return {
     slot,
     rateLimitStore: (): Store => new ClusterMemoryStoreWorker({ prefix: "kpo-rate-limit" }),
@@ -48,6 +52,9 @@ export function joinCluster(registry: Registry, slot: number): ClusterWorker {
       await rpc.request(METHODS.reloadOthers, undefined, RELOAD_OTHERS_TIMEOUT_MS);
     },
     onReload: (reload) => rpc.handle(METHODS.reload, () => reload().then(() => true)),
-    onShutdown: (shutdown) => rpc.handle(METHODS.shutdown, (reason) => shutdown(String(reason))),
+    onShutdown: (handler) => {
+      shutdown = handler;
+      if (shutdownAsked !== undefined) handler(shutdownAsked);
+    },
   };
 }
