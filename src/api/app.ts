@@ -18,7 +18,7 @@ import type { DocumentService } from "../ingest/documents.ts";
 import { documentsRoutes } from "./routes/documents.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { gapsRoutes } from "./routes/gaps.ts";
-import { FallbackRateLimitStore } from "./rate-limit-store.ts";
+import { FallbackRateLimitStore, FallbackStore } from "./rate-limit-store.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -102,8 +102,9 @@ export function createApp(deps: AppDeps): Express {
   // 5. /v1/* (and /mcp): identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON.
   // One limiter for both, so a key's requests count against one budget whichever way they come
   // (and whichever worker serves them: Redis, or the cluster primary's counters).
-  const hostStore = deps.workers?.rateLimitStore();
-  const store = deps.redis ? new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics), hostStore) : hostStore;
+  const hostStore =
+    deps.workers && new FallbackStore(deps.workers.rateLimitStore(), rateLimitFallback(logger, metrics, "the cluster primary did not count a request in time: counted in this worker only"));
+  const store = deps.redis ? new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics, "redis unreachable: rate limits are counted on this host only until it returns"), hostStore) : hostStore;
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: settings.RATE_LIMIT_PER_MINUTE,
@@ -205,13 +206,13 @@ function requireReady(assistant: () => Assistant | undefined): RequestHandler {
 }
 
 /** Counts every fallback of the rate limiter; logs the first of each burst (at most one line a minute). */
-function rateLimitFallback(logger: Logger, metrics: ApiMetrics): (error: unknown) => void {
+function rateLimitFallback(logger: Logger, metrics: ApiMetrics, message: string): (error: unknown) => void {
   let lastLogged = 0;
   return (error) => {
     metrics.sharedStateFallbacks.inc({ component: "rate_limit" });
     if (Date.now() - lastLogged < 60_000) return;
     lastLogged = Date.now();
-    logger.warn({ err: error }, "redis unreachable: rate limits are counted on this host only until it returns");
+    logger.warn({ err: error }, message);
   };
 }
 
