@@ -14,6 +14,7 @@ import { glossaryEntrySchema } from "../src/schema/glossary.ts";
 import { startTestApi, type TestApi } from "./support/api-harness.ts";
 import { REPO_ROOT, sharedTestAssistant } from "./support/assistant.ts";
 import { tempProject } from "./support/project.ts";
+import { isRunning } from "./support/processes.ts";
 
 const TOOLS = ["ask", "compare", "define", "list_sources", "search"];
 
@@ -156,15 +157,6 @@ describe("kpo mcp (stdio), driven by the MCP SDK's own client", () => {
     await expect.poll(() => isRunning(pid), { timeout: 10_000 }).toBe(false);
   });
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("MCP over Streamable HTTP at /mcp", () => {
   const KEY = "mcp-test-key";

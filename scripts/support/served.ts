@@ -46,7 +46,8 @@ export function benchServerEnv(corpusDir: string, dataDir: string): NodeJS.Proce
 }
 
 /**
- * Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200.
+ * Spawns the real server (`src/main.ts`) with `env` and waits until /readyz answers 200 (with
+ * WORKERS > 1, until the primary says every worker is ready).
  * `preload` is what runs the TypeScript (default: what `npm start` uses) and anything else to preload.
  */
 export async function serveUntilReady(env: NodeJS.ProcessEnv, preload: string[] = ["--import", PRELOAD]): Promise<ServedApi> {
@@ -57,14 +58,19 @@ export async function serveUntilReady(env: NodeJS.ProcessEnv, preload: string[] 
     await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
   };
   try {
+    let announcedReady: () => void = () => {};
+    const allReady = new Promise<void>((resolve) => (announcedReady = resolve));
     const url = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {
         const found = /listening on (http:\/\/\S+)/.exec(line)?.[1];
         if (found) resolve(found);
+        if (/^kpo api ready on /.test(line)) announcedReady();
       });
       child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening`)));
     });
     while ((await fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0)) !== 200) await new Promise((r) => setTimeout(r, 25));
+    // With several workers, one answering /readyz is not all of them: the primary says when all are.
+    if (!["", "1", undefined].includes(env.WORKERS?.trim())) await allReady;
     return { url, child, readyS: (performance.now() - started) / 1000, stop };
   } catch (error) {
     await stop();

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import cors from "cors";
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import { rateLimit, ipKeyGenerator } from "express-rate-limit";
+import { rateLimit, ipKeyGenerator, type Store } from "express-rate-limit";
 import helmet from "helmet";
 import type { Redis } from "ioredis";
 import type { Assistant } from "../assistant-types.ts";
@@ -18,7 +18,7 @@ import type { DocumentService } from "../ingest/documents.ts";
 import { documentsRoutes } from "./routes/documents.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { gapsRoutes } from "./routes/gaps.ts";
-import { FallbackRateLimitStore } from "./rate-limit-store.ts";
+import { FallbackRateLimitStore, FallbackStore } from "./rate-limit-store.ts";
 import { glossaryRoutes } from "./routes/glossary.ts";
 import { healthRoutes, notReady } from "./routes/health.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -44,6 +44,16 @@ export interface AppDeps {
    * MCP_HTTP=true); mounted at POST /mcp behind the same keys, rate limits and readiness as /v1/*.
    */
   mcp?: McpEndpoint;
+  /** With WORKERS > 1: this process is one of several serving the port (src/cluster/worker.ts). */
+  workers?: WorkerGroup;
+}
+
+/** What several worker processes serving one port keep in common, through their primary. */
+export interface WorkerGroup {
+  /** Rate-limit counters every worker shares (without Redis; with it, what Redis falls back to). */
+  rateLimitStore(): Store;
+  /** The Prometheus text of every worker's metrics, summed. */
+  metricsText(): Promise<string>;
 }
 
 export type McpEndpoint = (req: Request, res: Response, request: { body: unknown; assistant: Assistant; log: Logger }) => Promise<void>;
@@ -90,13 +100,17 @@ export function createApp(deps: AppDeps): Express {
   if (!settings.PUBLIC_ENDPOINTS.includes("metrics")) app.use("/metrics", auth.identify, auth.enforce);
   if (!settings.PUBLIC_ENDPOINTS.includes("openapi")) app.use("/openapi.json", auth.identify, auth.enforce);
   // 5. /v1/* (and /mcp): identify the key, rate-limit per key (or address), require the key, require readiness, parse JSON.
-  // One limiter for both, so a key's requests count against one budget whichever way they come.
+  // One limiter for both, so a key's requests count against one budget whichever way they come
+  // (and whichever worker serves them: Redis, or the cluster primary's counters).
+  const hostStore =
+    deps.workers && new FallbackStore(deps.workers.rateLimitStore(), rateLimitFallback(logger, metrics, "the cluster primary did not count a request in time: counted in this worker only"));
+  const store = deps.redis ? new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics, "redis unreachable: rate limits are counted on this host only until it returns"), hostStore) : hostStore;
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: settings.RATE_LIMIT_PER_MINUTE,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    ...(deps.redis ? { store: new FallbackRateLimitStore(deps.redis, rateLimitFallback(logger, metrics)) } : {}),
+    ...(store ? { store } : {}),
     keyGenerator: (req, res) => res.locals.keyId ?? ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown"),
     handler: (_req, res, next) => {
       next(new HttpProblem(429, `rate limit of ${settings.RATE_LIMIT_PER_MINUTE} requests a minute exceeded; retry after ${res.getHeader("Retry-After") ?? "a while"} s`));
@@ -120,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
   let document: unknown;
   const specs: AnyRouteSpec[] = [
     ...healthRoutes({ assistant: deps.assistant }),
-    ...metaRoutes({ metrics, openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
+    ...metaRoutes({ metrics, metricsText: deps.workers?.metricsText ?? (() => metrics.registry.metrics()), openApiDocument: () => (document ??= buildOpenApiDocument(specs, auth.enabled)) }),
     ...askRoutes({ settings, metrics }),
     ...answersRoutes(),
     ...searchRoutes({ settings }),
@@ -192,13 +206,13 @@ function requireReady(assistant: () => Assistant | undefined): RequestHandler {
 }
 
 /** Counts every fallback of the rate limiter; logs the first of each burst (at most one line a minute). */
-function rateLimitFallback(logger: Logger, metrics: ApiMetrics): (error: unknown) => void {
+function rateLimitFallback(logger: Logger, metrics: ApiMetrics, message: string): (error: unknown) => void {
   let lastLogged = 0;
   return (error) => {
     metrics.sharedStateFallbacks.inc({ component: "rate_limit" });
     if (Date.now() - lastLogged < 60_000) return;
     lastLogged = Date.now();
-    logger.warn({ err: error }, "redis unreachable: rate limits are counted per process until it returns");
+    logger.warn({ err: error }, message);
   };
 }
 

@@ -88,6 +88,12 @@ export const settingsSchema = z.object({
   HEADERS_TIMEOUT_MS: int(500, 600_000).default(5_000),
   MAX_CONNECTIONS: int(1, 100_000).default(512),
   MCP_HTTP: bool.default(false),
+  // Processes serving the one port (src/cluster/primary.ts): 1 is a single process, auto one a core.
+  WORKERS: z
+    .string()
+    .default("1")
+    .transform((v) => (v.trim().toLowerCase() === "auto" ? os.availableParallelism() : v.trim() === "" ? 1 : Number(v)))
+    .pipe(z.number({ message: "must be auto or a whole number of processes (1-256)" }).int().min(1).max(256)),
   MAX_CONNECTIONS_PER_ADDRESS: int(1, 100_000).default(64),
   PUBLIC_ENDPOINTS: z
     .string()

@@ -53,6 +53,12 @@ export class LruCache<V> {
   }
 }
 
+/**
+ * One process's cache. With WORKERS > 1 each worker keeps its own, on purpose: an entry is keyed
+ * by the index version and the whole question, so every worker's copy is the answer any worker
+ * would compute, and a worker that has not cached a question computes it (the caches are only
+ * less effective, never inconsistent). Redis (REDIS_URL) shares one among workers and replicas.
+ */
 export class MemoryAnswerCache implements AnswerCache {
   private readonly lru: LruCache<Answer>;
   constructor(maxEntries: number) {

@@ -3,8 +3,11 @@ import type { ApiMetrics } from "../metrics.ts";
 import { defineRoute, type AnyRouteSpec } from "../route.ts";
 import { problemResponses } from "../schemas.ts";
 
-/** GET /metrics (Prometheus text) and GET /openapi.json (generated from the route specs). */
-export function metaRoutes({ metrics, openApiDocument }: { metrics: ApiMetrics; openApiDocument: () => unknown }): AnyRouteSpec[] {
+/**
+ * GET /metrics (Prometheus text: `metricsText`, this process's registry, or with WORKERS > 1 every
+ * worker's summed) and GET /openapi.json (generated from the route specs).
+ */
+export function metaRoutes({ metrics, metricsText, openApiDocument }: { metrics: ApiMetrics; metricsText: () => Promise<string>; openApiDocument: () => unknown }): AnyRouteSpec[] {
   return [
     defineRoute({
       method: "get",
@@ -16,7 +19,7 @@ export function metaRoutes({ metrics, openApiDocument }: { metrics: ApiMetrics; 
         ...problemResponses(405, 500),
       },
       handler: async (_input, _req, res) => {
-        const body = await metrics.registry.metrics();
+        const body = await metricsText();
         res.setHeader("Content-Type", metrics.registry.contentType);
         res.setHeader("Cache-Control", "no-store");
         res.send(body);
