@@ -90,8 +90,15 @@ function summarise(outcomes: QuestionOutcome[]): string {
   return [...by].map(([name, list]) => line(name, list)).concat(line("all", outcomes)).join("\n");
 }
 
+/**
+ * A list or a comparison is asked for several items, and its key phrases name only some of the items a
+ * correct answer may give (the strict readings tag short lists MISS, not long ones OFFTOPIC): a unit without
+ * them costs half there.
+ */
+const WIDE_SHARE = 0.5;
+
 const objective = (outcomes: QuestionOutcome[]) =>
-  outcomes.filter((o) => o.pass).length / outcomes.length - (OFF_LABEL_COST * outcomes.reduce((n, o) => n + o.offLabel, 0)) / outcomes.length;
+  outcomes.filter((o) => o.pass).length / outcomes.length - (OFF_LABEL_COST * outcomes.reduce((n, o) => n + o.offLabel * (o.wide ? WIDE_SHARE : 1), 0)) / outcomes.length;
 
 async function main(argv: string[]): Promise<number> {
   const opts = new Command()

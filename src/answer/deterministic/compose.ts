@@ -184,9 +184,12 @@ export class DeterministicComposer {
     };
     if (missing.length) {
       const what = `The sources say nothing about ${new Intl.ListFormat("en", { type: "disjunction" }).format(missing)}.`;
-      // Only a qualifier of the question is missing ("… in 2022", "… in Germany", "today"), not what it asks about
-      // ("a good pizza place"), and the question would be answerable without it: the sources speak to the rest.
-      const qualifiers = flags.length === 0 && unmet.names.every((n) => view.analyzed.names.includes(n));
+      // Only a qualifier of the question is missing ("… in 2022", "… in Germany"), not what it asks about ("a good
+      // pizza place", "what does SLA mean?": nothing the corpus knows is left), and the question would be answerable
+      // without it: the sources speak to the rest.
+      const missingWords = new Set(missing.flatMap((m) => topicWords(m)));
+      const rest = topicWords(view.analyzed.focus).filter((w) => !missingWords.has(w) && !isFiller(w) && !view.analyzed.generic.includes(w) && knowledge.resolve(w) !== undefined);
+      const qualifiers = flags.length === 0 && rest.length > 0 && unmet.names.every((n) => view.analyzed.names.includes(n));
       const withoutThem = () => logistic(model.gate, gateFeatures(knowledge, view, ranked, { ...unmet, names: [], figures: [] }, neighbours)) >= model.gate.threshold;
       return (qualifiers && withoutThem() ? partly(what) : undefined) ?? decision(notFound(what));
     }

@@ -96,7 +96,9 @@ function statesAll(s: Scored, q: QuestionView): boolean {
 }
 
 export function gateFeatures(knowledge: Knowledge, q: QuestionView, ranked: Scored[], unmet: Unmet, neighbours: Neighbour[] = []): GateRow {
-  const examples = answerability(neighbours);
+  // The labelled example questions were asked of the curated corpus: when the best evidence is the user's own
+  // documents, whether their nearest examples were answerable says nothing about this question.
+  const examples = ranked[0] && !ranked[0].unit.curated ? { answerable: 0.5, nearest: 0 } : answerability(neighbours);
   const focusWords = topicWords(`${q.analyzed.referent} ${q.analyzed.focus}`);
   let total = 0;
   let unknown = 0;

@@ -184,6 +184,8 @@ export interface QuestionOutcome {
   /** Units shown that the labels say do not carry the key fact (a proxy for off-topic sentences). */
   offLabel: number;
   shown: number;
+  /** A list or a comparison was asked: several units are what answers it. */
+  wide: boolean;
 }
 
 /** Answers prepared questions with a model and scores them with the eval rules (citations aside: they are checked by the eval). */
@@ -192,14 +194,15 @@ export function evaluate(questions: PreparedQuestion[], model: AnswerModel): Que
     const base = { id: q.question.id, corpus: q.corpus.name, category: q.question.category };
     if (q.refused !== undefined) {
       const verdict = scoreAnswer(q.question, { answer: { status: "refused", answer: q.refused, citations: [] } });
-      return { ...base, pass: verdict.pass, reason: verdict.reason, offLabel: 0, shown: 0 };
+      return { ...base, pass: verdict.pass, reason: verdict.reason, offLabel: 0, shown: 0, wide: false };
     }
     const ranked = q.corpus.composer.rankUnits(q.view!, q.input!, model);
     const decision = q.corpus.composer.conclude(q.view!, ranked, q.input!, model);
     const verdict = scoreAnswer(q.question, { answer: decision.composed });
     const labelOf = new Map(q.units!.map((u, i) => [u.id, q.labels![i]!]));
     const offLabel = decision.composed.status === "answered" ? decision.chosen.filter((s: Scored) => (labelOf.get(s.unit.id) ?? 0) === 0).length : 0;
-    return { ...base, pass: verdict.pass, reason: verdict.reason, offLabel, shown: decision.chosen.length };
+    const wide = Boolean(decision.view.asks.listType || decision.view.asks.pair);
+    return { ...base, pass: verdict.pass, reason: verdict.reason, offLabel, shown: decision.chosen.length, wide };
   });
 }
 
