@@ -202,11 +202,6 @@ export class Knowledge {
     return named;
   }
 
-  /** The indexed source passage where a span of a source file starts (where a claim's evidence is quoted from). */
-  passageHolding(path: string, span: Span): Chunk | undefined {
-    return this.passagesByPath.get(path)?.find((c) => c.start <= span.start && span.start < c.end);
-  }
-
   /** Rarity of a term; terms the corpus never uses weigh the most, so a question about them cannot be "covered". */
   idfOf(term: string): number {
     return this.idf.get(term) ?? this.maxIdf;
