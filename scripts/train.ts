@@ -8,7 +8,8 @@
  * The pool: eval/dev.jsonl, eval/probe.jsonl, eval/heldout-1.jsonl and the blind sets eval/blind-1..3
  * over the KPO corpus, and each own-documents fixture's questions (test/fixtures/own-docs, own-docs-2)
  * over the KPO corpus with that fixture's six documents added (built in .bench/train-<fixture> through
- * the project's own import path, as `npm run eval -- --add` does). Folds come from
+ * the project's own import path, as `npm run eval -- --add` does). The strict readings of blind-2 and
+ * blind-3 at first sight (eval/audits) correct the keyword labels of the answers they graded. Folds come from
  * a hash of each question id and the fit is exact (Newton's method), so a run is deterministic.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -39,12 +40,15 @@ import {
   type TrainingCorpus,
 } from "../src/answer/learn/train.ts";
 import { FEATURES } from "../src/answer/deterministic/features.ts";
+import { loadAudit } from "../src/answer/learn/audit-labels.ts";
 import { GATE_FEATURES } from "../src/answer/deterministic/gate.ts";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const KPO_SETS = ["eval/dev.jsonl", "eval/probe.jsonl", "eval/heldout-1.jsonl", "eval/blind-1.jsonl", "eval/blind-2.jsonl", "eval/blind-3.jsonl"];
 /** Own-documents fixtures: each one's documents added to the KPO corpus, and its questions asked of that. */
 const OWN_DOCS = ["test/fixtures/own-docs", "test/fixtures/own-docs-2"];
+/** Strict readings of the KPO blind sets' first-sight answers (eval/AUDIT.md): each audit file and the answers it graded. */
+const AUDITS = ["blind-2", "blind-3"].map((set) => ({ audit: `eval/audits/${set}-first-sight.jsonl`, answers: `eval/audits/${set}-first-sight-answers.jsonl` }));
 
 /** Candidate selection policies, judged by cross-validated pass rate less a small cost per off-label sentence shown. */
 const POLICIES: AnswerModel["policy"][] = [];
@@ -113,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
   const base = loadSettings({ ...process.env, LOG_LEVEL: "warn" }, rootDir);
   const embedder = withQueryBatching(createEmbedder(base));
   try {
-    const corpora = [await corpusOver(base, "kpo", KPO_SETS, embedder)];
+    const audits = new Map((await Promise.all(AUDITS.map((a) => loadAudit(path.join(rootDir, a.audit), path.join(rootDir, a.answers))))).flatMap((m) => [...m]));
+    const corpora: TrainingCorpus[] = [{ ...(await corpusOver(base, "kpo", KPO_SETS, embedder)), audits }];
     for (const fixture of OWN_DOCS) corpora.push(await corpusOver(await ownDocsSettings(fixture), path.basename(fixture), [`${fixture}/questions.jsonl`], embedder));
     const started = performance.now();
     const prepared = await prepareQuestions(corpora, (done, total) => {
@@ -142,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
 
     const parts = trainParts(prepared);
     const pool = await Promise.all(
-      [...KPO_SETS, ...OWN_DOCS.map((f) => `${f}/questions.jsonl`)].map(async (f) => ({ file: f, sha256: createHash("sha256").update(await readFile(path.join(rootDir, f))).digest("hex").slice(0, 16) })),
+      [...KPO_SETS, ...OWN_DOCS.map((f) => `${f}/questions.jsonl`), ...AUDITS.flatMap((a) => [a.audit, a.answers])].map(async (f) => ({ file: f, sha256: createHash("sha256").update(await readFile(path.join(rootDir, f))).digest("hex").slice(0, 16) })),
     );
     const cvPass = best.outcomes.filter((o) => o.pass).length;
     const model: AnswerModel = {

@@ -107,6 +107,21 @@ describe("a pronoun in the focus takes the glossary term of the context", () => 
     expect(question.subjectName).toBe("on amber watch");
   });
 
+  it("reads a pronoun after 'do' as an action, not as the place the story names", () => {
+    const analyzed = analyzeQuestion("our waste collection guys in Portland are offering a great rate if we sign for 7 years. are we allowed to do that?");
+    const { question } = resolveSubject(analyzed, matcher);
+    expect(question.subjectName).toBeUndefined();
+    expect(question.focus).toBe("are we allowed to do that?");
+  });
+
+  it("does not take a name after a preposition of place for what a pronoun stands for", () => {
+    for (const text of ["local honey producer in Bend is tiny. what payment terms do they get from us?", "onboarding a cleaning company from Boise, whats the minimum insurance they need to have?"]) {
+      expect(resolveSubject(analyzeQuestion(text), matcher).question.subjectName).toBeUndefined();
+    }
+    // A name in the story that is not a place still is: "… Fenwick Dairy … - what is that?"
+    expect(resolveSubject(analyzeQuestion("someone said we should use Fenwick Dairy - what is that?"), matcher).question.subjectName).toBe("fenwick dairy");
+  });
+
   it("leaves a focus that names its own subject alone", () => {
     const analyzed = analyzeQuestion("We use BPO today. What is KPO?");
     const { question, matches } = resolveSubject(analyzed, matcher);

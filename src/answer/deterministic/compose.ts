@@ -195,7 +195,7 @@ export class DeterministicComposer {
     }
     if (!answerable) return (unmet.type ? partly(`The sources don't give ${unmet.type}.`) : undefined) ?? decision(notFound());
     const shape = view.asks.listType || view.asks.pair ? "wide" : view.asks.defines !== undefined ? "definition" : "plain";
-    const chosen = selectUnits(knowledge, ranked, model.policy, shape);
+    const chosen = selectUnits(knowledge, shape === "definition" ? definitionFirst(ranked, model.policy.absolute) : ranked, model.policy, shape);
     const choiceUnnamed = view.asks.choice && !chosen.some((s) => s.features.task === 1);
     const lead = choiceUnnamed ? "The sources don't name this kind of work, so they don't settle which it belongs to; the line they draw:" : undefined;
     const rendered = renderAnswer(knowledge, chosen.map((s) => s.unit), { bullets: Boolean(view.asks.listType) && chosen.length > 2, ...(lead ? { lead } : {}) });
@@ -236,7 +236,10 @@ export class DeterministicComposer {
     const left = topicWords(analyzed.focus).filter((w) => !matchedStems.has(stem(w)) && !isFiller(w)).length;
     const asks = readAsks(analyzed, input.matches, left);
     const documents = input.passages.filter((p) => p.kind !== "glossary" && p.kind !== "topic" && p.kind !== "comment").slice(0, DOMAIN_DEPTH);
-    const own = documents.filter((p) => !knowledge.curatedSources.has(p.sourceId)).length;
+    // Weighted by retrieval score: a user's one-page document that is by far the best match decides, though the
+    // curated corpus fills the other places of the top five.
+    const total = documents.reduce((n, p) => n + Math.max(0, p.score), 0);
+    const own = documents.filter((p) => !knowledge.curatedSources.has(p.sourceId)).reduce((n, p) => n + Math.max(0, p.score), 0);
     return {
       analyzed,
       asks,
@@ -245,7 +248,7 @@ export class DeterministicComposer {
       contextTerms,
       vector: input.queryVector,
       namedSources: knowledge.sourcesNamedIn(analyzed.text),
-      ownShare: documents.length ? own / documents.length : 0,
+      ownShare: total > 0 ? own / total : 0,
     };
   }
 
@@ -269,6 +272,17 @@ export class DeterministicComposer {
     const names = [...new Set(slugs)].map((s) => this.knowledge.glossaryBySlug.get(s)?.term).filter((t): t is string => Boolean(t));
     return names.slice(0, 3);
   }
+}
+
+/**
+ * "What is X?" is answered by a sentence that defines X ("X: …", "X means …", the glossary entry for X)
+ * wherever it is written: when one clears the bar any shown unit must, it opens the answer, and the
+ * selector's order decides the rest. Sentences that only use the term ("X vendors are reviewed …") say
+ * something about it, not what it is.
+ */
+function definitionFirst(ranked: Scored[], floor: number): Scored[] {
+  const definition = ranked.find((s) => s.features.defines === 1 && s.p >= floor);
+  return definition ? [definition, ...ranked.filter((s) => s !== definition)] : ranked;
 }
 
 const isYear = (figure: string) => /^(?:1[89]|20)\d\d$/.test(figure);

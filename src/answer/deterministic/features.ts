@@ -25,7 +25,7 @@ export interface QuestionView {
   vector: number[];
   /** Sources the question names by publisher ("what does Wikipedia say"). */
   namedSources: Set<string>;
-  /** Share of the best retrieved document passages that are the user's own documents (outside the curated layer). */
+  /** Share of the best retrieved document passages (by retrieval score) that are the user's own documents (outside the curated layer). */
   ownShare: number;
 }
 

@@ -51,6 +51,14 @@ const INTERROGATIVE =
 /** Words that point back at something said before ("Is that a reason ...?", "Which ones?"). */
 export const POINTS_BACK = /\b(?:that|this|it|they|them|those|these|such|ones)\b/i;
 
+/**
+ * A pronoun that is the object of "do" stands for an action, not for a thing the story names ("they offer a rate
+ * if we sign for 7 years in Portland - are we allowed to do that?" asks about signing, not about Portland).
+ */
+const DOES_IT = /\b(?:do|does|did|doing|done)\s+(?:that|this|it|so)\b/i;
+/** Whether the focus has a pronoun standing for something named before it (a thing, not an action). */
+const pointsAtThing = (focus: string) => POINTS_BACK.test(focus.replace(DOES_IT, " "));
+
 /** Words for what something costs or pays. */
 export const MONEY = /\b(?:rates?|prices?|costs?|fees?|salar(?:y|ies)|wages?|pay|paid|charges?|earn(?:s|ings)?)\b/i;
 
@@ -163,6 +171,8 @@ function lastQuoted(text: string): string | undefined {
   return quoted.at(-1);
 }
 
+const LOCATIVE = new Set(["in", "from", "at", "near", "outside", "based", "across", "around"]);
+
 /** The referent's last name, as one phrase (adjacent names joined: "Red File"), when it comes after word `after` of the context. */
 function laterName(question: AnalyzedQuestion, after: number): string | undefined {
   const words = question.context.toLowerCase().split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}&-]+/gu, ""));
@@ -172,6 +182,9 @@ function laterName(question: AnalyzedQuestion, after: number): string | undefine
     const parts = name.split(" ");
     for (let at = words.length - parts.length; at > after; at--) {
       if (!parts.every((p, k) => words[at + k] === p)) continue;
+      // A name after a preposition of place is where the story happens ("a producer in Bend", "a company from
+      // Boise"), not what a pronoun stands for.
+      if (LOCATIVE.has(words[at - 1] ?? "")) break;
       if (!last || at + parts.length - 1 > last.end) last = { start: at, end: at + parts.length - 1 };
       break;
     }
@@ -238,7 +251,7 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
   const resolved = { ...question, referent: "", referentNames: [] };
   if (!fromContext.length) {
     // What the story puts in quotes is what a pointing word asks about ("X is 'on amber watch' - what's that mean?"), before any name.
-    const name = POINTS_BACK.test(question.focus) ? (lastQuoted(question.referent) ?? laterName(question, -1)) : undefined;
+    const name = pointsAtThing(question.focus) ? (lastQuoted(question.referent) ?? laterName(question, -1)) : undefined;
     return name ? { question: { ...resolved, focus: `${question.focus} ${name}`, subjectName: name }, matches: [] } : { question, matches };
   }
   // The pronoun stands for one term: the one the context quotes ("called KPO 'transformational BPO'"), else the last one named.
@@ -247,7 +260,7 @@ export function resolveSubject(question: AnalyzedQuestion, matcher: Pick<Glossar
     fromContext.find((m) => quoted.some((q) => q.includes(m.matched))) ?? [...fromContext].sort((a, b) => b.position - a.position)[0]!;
   // "… one of our suppliers is now on the Red File - what is that?": a name after the last glossary term is what the pronoun
   // stands for, though no glossary entry names it.
-  const name = POINTS_BACK.test(question.focus) ? laterName(question, antecedent.position) : undefined;
+  const name = pointsAtThing(question.focus) ? laterName(question, antecedent.position) : undefined;
   // Once the pronoun is resolved, the rest of the sentence it pointed into is story ("my manager keeps saying KPO in meetings").
   if (name) return { question: { ...resolved, focus: `${question.focus} ${name}`, subjectName: name }, matches: [] };
   const focus = `${question.focus} ${antecedent.matched}`;

@@ -8,6 +8,7 @@ import { logistic, type AnswerModel } from "../deterministic/model.ts";
 import type { AnswerService } from "../service.ts";
 import type { Unit } from "../deterministic/units.ts";
 import { labelUnits } from "./labels.ts";
+import { applyAudit, type AuditedAnswer } from "./audit-labels.ts";
 import { fitLogistic, type Example as TrainingRow } from "./logistic.ts";
 import { ExampleSet, normalisedVector, votes, type Example, type ExampleSetData } from "../deterministic/examples.ts";
 
@@ -19,6 +20,8 @@ export interface TrainingCorpus {
   service: AnswerService;
   composer: DeterministicComposer;
   questions: EvalQuestion[];
+  /** Strict readings of earlier answers to some of these questions, by question id: they correct the keyword labels. */
+  audits?: Map<string, AuditedAnswer>;
 }
 
 /** A question prepared once: retrieved, analysed, its candidate units with their features and labels. */
@@ -54,7 +57,7 @@ export async function prepareQuestions(corpora: TrainingCorpus[], onProgress?: (
         const view = corpus.composer.view(input);
         const units = corpus.composer.candidates(view, input);
         const rows = corpus.composer.features(view, units);
-        out.push({ ...base, input, view, units, rows, labels: labelUnits(question, units) });
+        out.push({ ...base, input, view, units, rows, labels: applyAudit(labelUnits(question, units), units, corpus.audits?.get(question.id)) });
       }
       onProgress?.(out.length, total);
     }
@@ -228,6 +231,7 @@ export function explain(q: PreparedQuestion, parts: TrainedParts, policy: Answer
   lines.push(`focus: ${q.view!.analyzed.focus} | context: ${q.view!.analyzed.context} | terms ${[...q.view!.focusTerms].map(([t, w]) => `${t}:${w.toFixed(1)}`).join(" ")}`);
   for (const s of ranked.slice(0, 12)) {
     lines.push(`  ${s.p.toFixed(3)} L${(labelOf.get(s.unit.id) ?? 0).toFixed(1)} ${s.unit.kind.padEnd(8)} ${s.unit.text.replace(/\s+/g, " ").slice(0, 150)}`);
+    lines.push(`      ${Object.entries(s.features).filter(([, v]) => v).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(" ")}`);
   }
   lines.push(`-> ${decision.composed.status}: ${decision.composed.answer.replace(/\n/g, " / ").slice(0, 600)}`);
   return lines.join("\n");
