@@ -120,6 +120,11 @@ describe("constraints come from what is asked, not from the story around it", ()
     expect(answer.citations.length).toBeGreaterThan(0);
   });
 
+  it("names each missing thing once, a year inside a name by the name", async () => {
+    expect((await ask("who won the 2022 football world cup?")).answer).toMatch(/say nothing about 2022, football, world, or cup\./);
+    expect((await ask('pls summarise this vendor note for me: "KPO Overview 2024 ... Thank you"')).answer).toMatch(/say nothing about Overview 2024\./);
+  });
+
   it("one word the corpus never uses, among words it does, is a figure of speech, not what is asked about", async () => {
     const answer = await ask("Is it better to keep a bench of on-call outside experts or lock in a long-term relationship with a single provider?");
     expect(answer.answer).not.toMatch(/say nothing about bench/);

@@ -45,5 +45,7 @@ describe("a strict reader's grading corrects the keyword labels", () => {
     expect(loaded.get("q1")!.shown).toHaveLength(2);
     await writeFile(audit, `${JSON.stringify({ id: "q1", grade: 7, tags: [] })}\n`);
     await expect(loadAudit(audit, answers)).rejects.toThrow(/audit\.jsonl:1/);
+    await writeFile(audit, "{not json\n");
+    await expect(loadAudit(audit, answers)).rejects.toThrow(/audit\.jsonl:1: not JSON/);
   });
 });

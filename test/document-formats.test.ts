@@ -181,3 +181,13 @@ describe("unknown formats", () => {
     expect(summary.documents).toBe(4);
   });
 });
+
+describe("a corpus of the user's documents only", () => {
+  it("says which documents a question was looked for in, and never offers the outsourcing glossary it does not have", async () => {
+    const answer = await assistant.ask("recommend a good pizza place");
+    expect(answer.status).toBe("not_found");
+    expect(answer.answer).toMatch(/looked for in the 4 documents you added \(.*"Vendor guide"/);
+    expect(answer.answer).not.toMatch(/KPO|outsourcing terminology|glossary/);
+    expect(answer.related).toEqual([]);
+  });
+});

@@ -89,8 +89,19 @@ export function relatedTerms(
  * next. The related terms themselves travel in Answer.related and each surface lists them
  * once; with none, the answer says what the knowledge base covers and how to rephrase.
  */
-export function notFoundText(options: { reason?: string; related: readonly string[]; glossaryTerms: number }): string {
+/** How many of the user's document titles a not-found answer names. */
+const MAX_TITLES = 4;
+
+export function notFoundText(options: { reason?: string; related: readonly string[]; glossaryTerms: number; ownDocuments?: readonly string[] }): string {
   const opening = `The knowledge base doesn't cover that, so I won't guess.${options.reason ? ` ${options.reason}` : ""}`;
+  // A question about the user's own documents, or a corpus without the curated material, is not told what the
+  // curated corpus covers: it is told which documents it was looked for in.
+  const own = options.ownDocuments ?? [];
+  if (own.length) {
+    const named = own.slice(0, MAX_TITLES).map((t) => `"${t}"`);
+    if (own.length > MAX_TITLES) named.push(`${own.length - MAX_TITLES} more`);
+    return `${opening} It was looked for in the ${own.length === 1 ? "document" : `${own.length} documents`} you added (${new Intl.ListFormat("en", { type: "conjunction" }).format(named)}); try the words they use.`;
+  }
   if (options.related.length) return `${opening} You could ask about ${new Intl.ListFormat("en", { type: "disjunction" }).format(options.related.map((t) => `"${t}"`))} instead.`;
   return (
     `${opening} The knowledge base covers outsourcing terminology (knowledge process outsourcing, business process outsourcing and ${options.glossaryTerms} glossary terms around them), ` +

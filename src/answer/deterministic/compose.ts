@@ -50,6 +50,8 @@ const CONTEXT_WEIGHT = 0.35;
 const REFERENT_WEIGHT = 0.7;
 /** Units given the full features; the others, furthest from the question, are left out. */
 const CANDIDATES = 80;
+/** The share of the evidence (by retrieval score) from the user's own documents from which a question is about them. */
+const OWN_MAJORITY = 0.5;
 /** How many of the best document passages decide whether a question is about the user's own documents. */
 const DOMAIN_DEPTH = 5;
 
@@ -159,9 +161,13 @@ export class DeterministicComposer {
     const related = this.related(input.matches, input.passages);
     // Not found: only terms the question names or means (above the similarity floor), never whatever retrieval surfaced.
     const suggested = () => relatedTerms({ vector: view.vector, named: input.matches.map((m) => m.entry) }, this.glossary).map((r) => r.term);
+    // A question whose evidence is the user's own documents (or a corpus without the curated layer) is told where
+    // it was looked for, not offered glossary terms of the curated corpus.
+    const aboutOwn = knowledge.ownDocuments.length > 0 && (knowledge.glossaryBySlug.size === 0 || view.ownShare >= OWN_MAJORITY);
     const notFound = (reason?: string): Composed => {
-      const terms = suggested();
-      return { status: "not_found", answer: notFoundText({ reason, related: terms, glossaryTerms: knowledge.glossaryBySlug.size }), citations: [], related: terms };
+      const terms = aboutOwn ? [] : suggested();
+      const ownDocuments = aboutOwn ? knowledge.ownDocuments : undefined;
+      return { status: "not_found", answer: notFoundText({ reason, related: terms, glossaryTerms: knowledge.glossaryBySlug.size, ownDocuments }), citations: [], related: terms };
     };
     const unmet = unmetConstraints(knowledge, view, ranked);
     const neighbours = this.neighbours(view, model);
@@ -169,7 +175,7 @@ export class DeterministicComposer {
     const flags = unmetFlags(view.analyzed, input.passages);
     // A year no unit states cannot be answered; another figure may be a parameter of the question ("quotes for a
     // €40,000 purchase" falls in a range the sources give), so the gate weighs it instead.
-    const missing = [...unmet.names, ...unmet.figures.filter(isYear), ...flags];
+    const missing = distinct([...unmet.names, ...unmet.figures.filter(isYear), ...flags]);
     // A question asking when is only answered by a date stated next to what it asks about (other kinds of fact the gate weighs).
     const answerable = ranked.length > 0 && gate >= model.gate.threshold && missing.length === 0 && !(unmet.type && view.asks.answerType === "date");
     const decision = (composed: Composed, chosen: Scored[] = []): Decision => ({ view, ranked, gate, answerable, chosen, composed });
@@ -283,6 +289,12 @@ export class DeterministicComposer {
 function definitionFirst(ranked: Scored[], floor: number): Scored[] {
   const definition = ranked.find((s) => s.features.defines === 1 && s.p >= floor);
   return definition ? [definition, ...ranked.filter((s) => s !== definition)] : ranked;
+}
+
+/** What is missing, each once: a year that is also part of a name ("Overview 2024", "2024") is named once, by the name. */
+function distinct(missing: string[]): string[] {
+  const lower = missing.map((m) => m.toLowerCase());
+  return missing.filter((_, i) => !lower.some((other, j) => (j < i && other === lower[i]) || (other !== lower[i] && ` ${other} `.includes(` ${lower[i]} `))));
 }
 
 const isYear = (figure: string) => /^(?:1[89]|20)\d\d$/.test(figure);

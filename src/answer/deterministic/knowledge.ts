@@ -67,6 +67,8 @@ export class Knowledge {
    * evidence is elsewhere (the user's own documents) is answered without the curated layer.
    */
   readonly curatedSources: Set<string>;
+  /** Titles of the user's own documents (those the curated layer does not rest on), in index order. */
+  readonly ownDocuments: string[];
   private readonly factSpansCache = new Map<string, ReturnType<typeof factSpans>>();
   private readonly idf = new Map<string, number>();
   readonly maxIdf: number;
@@ -102,6 +104,9 @@ export class Knowledge {
     this.chunks = index.chunks;
     this.claims = index.chunks.filter((c) => c.kind === "topic");
     this.curatedSources = new Set([...this.claims.flatMap((c) => c.claim!.evidence.map((e) => e.sourceId)), ...index.glossary.flatMap((g) => g.sources)]);
+    const ownTitles = new Map<string, string>();
+    for (const c of index.chunks) if ((c.kind === "text" || c.kind === "list") && !this.curatedSources.has(c.sourceId) && !ownTitles.has(c.sourceId)) ownTitles.set(c.sourceId, c.title || c.sourceId);
+    this.ownDocuments = [...ownTitles.values()];
     const firstRow = new Map<string, number>();
     let rows = 0;
     for (const chunk of index.chunks) {

@@ -8,7 +8,7 @@ import type { Unit } from "../deterministic/units.ts";
  * The readings of the blind sets at first sight (eval/audits/*-first-sight.jsonl) say what keyword
  * labels cannot: whether the sentence an answer opened with answers the question at all.
  */
-export const auditLineSchema = z.object({ id: z.string(), grade: z.number().int().min(1).max(5), tags: z.array(z.string()), comment: z.string().optional() });
+const auditLineSchema = z.object({ id: z.string(), grade: z.number().int().min(1).max(5), tags: z.array(z.string()), comment: z.string().optional() });
 const answerLineSchema = z.object({ id: z.string(), status: z.string(), answer: z.string() });
 
 export interface AuditedAnswer {
@@ -33,7 +33,13 @@ export async function loadAudit(auditFile: string, answersFile: string): Promise
       .split("\n")
       .filter((l) => l.trim())
       .map((l, i) => {
-        const parsed = schema.safeParse(JSON.parse(l));
+        let json: unknown;
+        try {
+          json = JSON.parse(l);
+        } catch (error) {
+          throw new Error(`${file}:${i + 1}: not JSON (${(error as Error).message})`);
+        }
+        const parsed = schema.safeParse(json);
         if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues.map((x) => x.message).join("; ")}`);
         return parsed.data;
       });
