@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
 
   // Environment is read here and nowhere else; the eval is quiet unless LOG_LEVEL asks otherwise.
   const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
-  const settings = opts.add ? await corpusWith(rootDir, path.resolve(opts.add), path.join(rootDir, ".bench", "eval-add", path.basename(path.resolve(opts.add))), env) : loadSettings(env, rootDir);
+  const addDir = opts.add ? path.resolve(opts.add) : undefined;
+  const settings = addDir ? await corpusWith(rootDir, addDir, path.join(rootDir, ".bench", "eval-add", path.basename(addDir)), env) : loadSettings(env, rootDir);
   if (opts.mode === "llm" && !settings.llmConfigured) {
     console.error("eval: --mode llm needs an LLM: set OPENAI_API_KEY or LLM_BASE_URL");
     return 1;

@@ -84,14 +84,14 @@ export function relatedTerms(
   return out.slice(0, limit);
 }
 
+/** How many of the user's document titles a not-found answer names. */
+const MAX_TITLES = 4;
+
 /**
  * What a not-found answer says: that nothing is guessed, why (when known), and what to try
  * next. The related terms themselves travel in Answer.related and each surface lists them
  * once; with none, the answer says what the knowledge base covers and how to rephrase.
  */
-/** How many of the user's document titles a not-found answer names. */
-const MAX_TITLES = 4;
-
 export function notFoundText(options: { reason?: string; related: readonly string[]; glossaryTerms: number; ownDocuments?: readonly string[] }): string {
   const opening = `The knowledge base doesn't cover that, so I won't guess.${options.reason ? ` ${options.reason}` : ""}`;
   // A question about the user's own documents, or a corpus without the curated material, is not told what the

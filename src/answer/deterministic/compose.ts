@@ -13,7 +13,7 @@ import { loadAnswerModel, logistic, type AnswerModel } from "./model.ts";
 import type { AnalyzedQuestion } from "./question.ts";
 import { isFiller, topicWords } from "./query-words.ts";
 import { renderAnswer } from "./render.ts";
-import { selectUnits } from "./select.ts";
+import { selectUnits, shapeOf } from "./select.ts";
 import { collectUnits, type Unit } from "./units.ts";
 import { ExampleSet, votes, type Example, type Neighbour } from "./examples.ts";
 import { isEnglishWord } from "../../text/dictionary.ts";
@@ -200,7 +200,7 @@ export class DeterministicComposer {
       return (qualifiers && withoutThem() ? partly(what) : undefined) ?? decision(notFound(what));
     }
     if (!answerable) return (unmet.type ? partly(`The sources don't give ${unmet.type}.`) : undefined) ?? decision(notFound());
-    const shape = view.asks.listType || view.asks.pair ? "wide" : view.asks.defines !== undefined ? "definition" : "plain";
+    const shape = shapeOf(view.asks);
     const chosen = selectUnits(knowledge, shape === "definition" ? definitionFirst(ranked, model.policy.absolute) : ranked, model.policy, shape);
     const choiceUnnamed = view.asks.choice && !chosen.some((s) => s.features.task === 1);
     const lead = choiceUnnamed ? "The sources don't name this kind of work, so they don't settle which it belongs to; the line they draw:" : undefined;

@@ -104,7 +104,7 @@ const RELATION_CUES: Record<Relation, RegExp> = {
  * anaphora and connectives: "These predictions …", "It also …", "However, …", "In other words, …")
  * leans on an antecedent the answer may not show.
  */
-const POINTS_BACK = /^(?:these|this|those|that|such|it|its|they|their|them|he|she|his|her|the same|however|but|and|also|moreover|furthermore|in other words|as (?:above|such|a result)|thus|therefore|hence)\b/i;
+const OPENS_POINTING_BACK = /^(?:these|this|those|that|such|it|its|they|their|them|he|she|his|her|the same|however|but|and|also|moreover|furthermore|in other words|as (?:above|such|a result)|thus|therefore|hence)\b/i;
 
 const DEFINING = /^(.{2,60}?)(?:\s*(?:\([^)]{1,20}\)))?\s*(?::|\bmeans\b|\bis (?:a|an|the|when|where|how)\b|\bare (?:the )?\b|\brefers? to\b|\bis defined as\b|\bstands? for\b|\bdescribes?\b|\binvolves?\b|=)/i;
 
@@ -188,7 +188,7 @@ export function unitFeatures(knowledge: Knowledge, q: QuestionView, units: Unit[
       short: words < 6 ? 1 : 0,
       long: words > 45 ? 1 : 0,
       questionMark: u.text.trimEnd().endsWith("?") ? 1 : 0,
-      pointsBack: u.kind !== "claim" && u.kind !== "glossary" && POINTS_BACK.test(u.text.replace(/^[\s*_#>•-]+/, "")) ? 1 : 0,
+      pointsBack: u.kind !== "claim" && u.kind !== "glossary" && OPENS_POINTING_BACK.test(u.text.replace(/^[\s*_#>•-]+/, "")) ? 1 : 0,
       domainMismatch: u.curated ? q.ownShare : 1 - q.ownShare,
       // Filled in per model by the composer: votes of the model's labelled example questions.
       example: 0,

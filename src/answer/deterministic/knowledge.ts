@@ -105,15 +105,15 @@ export class Knowledge {
     this.claims = index.chunks.filter((c) => c.kind === "topic");
     this.curatedSources = new Set([...this.claims.flatMap((c) => c.claim!.evidence.map((e) => e.sourceId)), ...index.glossary.flatMap((g) => g.sources)]);
     const ownTitles = new Map<string, string>();
-    for (const c of index.chunks) if ((c.kind === "text" || c.kind === "list") && !this.curatedSources.has(c.sourceId) && !ownTitles.has(c.sourceId)) ownTitles.set(c.sourceId, c.title || c.sourceId);
-    this.ownDocuments = [...ownTitles.values()];
     const firstRow = new Map<string, number>();
     let rows = 0;
     for (const chunk of index.chunks) {
       firstRow.set(chunk.id, rows);
       rows += chunk.sentences.length;
       if (chunk.kind !== "topic") this.passagesByPath.set(chunk.path, [...(this.passagesByPath.get(chunk.path) ?? []), chunk]);
+      if ((chunk.kind === "text" || chunk.kind === "list") && !this.curatedSources.has(chunk.sourceId) && !ownTitles.has(chunk.sourceId)) ownTitles.set(chunk.sourceId, chunk.title || chunk.sourceId);
     }
+    this.ownDocuments = [...ownTitles.values()];
     this.sentencesByChunk = new SentencesByChunk(this.chunksById, firstRow);
     // An index written before term statistics were stored (or a test's hand-made index) counts them here.
     const stats = index.termStats ?? computeTermStats(index.chunks);

@@ -102,8 +102,9 @@ export function analyzeQuestion(question: string, correct: (text: string) => str
   const text = correct(stripMarkup(question).replace(ABOUT_THE_SOURCES, " ").replace(/\s+/g, " ").trim());
   const parts = pieces(text);
   // "Could you help me with this?" asks nothing by itself: it frames the question that follows.
-  const opens = parts.map((p) => INTERROGATIVE.test(p) && !POLITE_FRAME.test(p));
-  const asking = parts.map((p, i) => (p.endsWith("?") || opens[i]!) && !POLITE_FRAME.test(p));
+  const polite = parts.map((p) => POLITE_FRAME.test(p));
+  const opens = parts.map((p, i) => INTERROGATIVE.test(p) && !polite[i]);
+  const asking = parts.map((p, i) => (p.endsWith("?") || opens[i]!) && !polite[i]);
   // A statement with a question mark before a piece that opens with a question word is part of the story
   // ("a vendor from Yakima dropped off a basket, maybe $60 worth? what's the max gift we can accept?").
   const firstOpening = opens.indexOf(true);

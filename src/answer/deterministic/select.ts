@@ -1,3 +1,4 @@
+import type { Asks } from "./asks.ts";
 import type { Knowledge } from "./knowledge.ts";
 import type { Scored } from "./gate.ts";
 import type { AnswerModel } from "./model.ts";
@@ -17,7 +18,14 @@ const SAME_WORDS = 0.6;
  * relevance bar (a share of the best one's probability and an absolute floor) and say something
  * new. Plain questions get a few sentences; lists and comparisons a few more.
  */
-export function selectUnits(knowledge: Knowledge, ranked: Scored[], policy: AnswerModel["policy"], shape: "plain" | "wide" | "definition"): Scored[] {
+export type AnswerShape = "plain" | "wide" | "definition";
+
+/** What an answer is asked to be: several items (a list or a comparison), a definition, or a plain answer. */
+export function shapeOf(asks: Asks): AnswerShape {
+  return asks.listType || asks.pair ? "wide" : asks.defines !== undefined ? "definition" : "plain";
+}
+
+export function selectUnits(knowledge: Knowledge, ranked: Scored[], policy: AnswerModel["policy"], shape: AnswerShape): Scored[] {
   const first = ranked[0];
   if (!first) return [];
   const chosen: Scored[] = [first];

@@ -7,6 +7,7 @@ import { GATE_FEATURES, gateFeatures, unmetConstraints, type GateRow, type Score
 import { logistic, type AnswerModel } from "../deterministic/model.ts";
 import type { AnswerService } from "../service.ts";
 import type { Unit } from "../deterministic/units.ts";
+import { shapeOf } from "../deterministic/select.ts";
 import { labelUnits } from "./labels.ts";
 import { applyAudit, type AuditedAnswer } from "./audit-labels.ts";
 import { fitLogistic, type Example as TrainingRow } from "./logistic.ts";
@@ -204,7 +205,7 @@ export function evaluate(questions: PreparedQuestion[], model: AnswerModel): Que
     const verdict = scoreAnswer(q.question, { answer: decision.composed });
     const labelOf = new Map(q.units!.map((u, i) => [u.id, q.labels![i]!]));
     const offLabel = decision.composed.status === "answered" ? decision.chosen.filter((s: Scored) => (labelOf.get(s.unit.id) ?? 0) === 0).length : 0;
-    const wide = Boolean(decision.view.asks.listType || decision.view.asks.pair);
+    const wide = shapeOf(decision.view.asks) === "wide";
     return { ...base, pass: verdict.pass, reason: verdict.reason, offLabel, shown: decision.chosen.length, wide };
   });
 }
